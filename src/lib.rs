@@ -1,0 +1,18 @@
+//! wirecopy finds wire copy in news articles, paragraph by paragraph.
+//!
+//! The crate is layered so that each part can be understood and tested on
+//! its own:
+//!
+//! - [`text`] and [`matching`] are the pure domain core: text
+//!   normalisation, fingerprints, shingles and the matcher. No storage or
+//!   network types appear in them.
+//! - [`store`] owns persistence behind a narrow trait; [`store::sled_store`]
+//!   is the embedded implementation and the only module that knows the
+//!   on-disk layout.
+//! - [`engine`] ties the two together: validation, the single writer that
+//!   commits articles in durable groups, and the queries.
+//! - [`api`] is the thin gRPC adapter over the engine, [`server`] assembles
+//!   the tonic server, and [`cli`] is the command line the binary runs.
+
+pub mod text;
+pub mod matching;

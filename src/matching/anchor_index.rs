@@ -1,0 +1,112 @@
+//! The in-memory index from winnowed anchors to stored paragraphs.
+//!
+//! It answers "which stored paragraphs share text with this one?" without
+//! a storage round trip per shingle. It holds only anchors (a fraction of
+//! all shingles, see [`crate::text::shingles`]) and 4-byte paragraph
+//! numbers, and is rebuilt from the store at start-up, so it never needs to
+//! be written to disk or kept consistent with it on a crash.
+
+use std::collections::HashMap;
+
+use crate::text::Fingerprint;
+
+/// Anchors shared by more paragraphs than this are common phrases ("said
+/// in a statement on"), not evidence of copying: they stop collecting
+/// postings and are ignored when looking up candidates.
+const MAX_POSTINGS: usize = 64;
+
+/// Anchor → paragraphs index.
+#[derive(Default)]
+pub struct AnchorIndex {
+    postings: HashMap<u64, Vec<u32>>,
+    paragraphs: Vec<Fingerprint>,
+}
+
+impl AnchorIndex {
+    /// An empty index.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of paragraphs indexed.
+    pub fn len(&self) -> usize {
+        self.paragraphs.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.paragraphs.is_empty()
+    }
+
+    /// Adds a paragraph under its anchors. The caller adds each stored
+    /// paragraph once.
+    pub fn insert(&mut self, fingerprint: Fingerprint, anchors: &[u64]) {
+        let Ok(number) = u32::try_from(self.paragraphs.len()) else {
+            // Four billion distinct paragraphs: stop indexing rather than
+            // alias numbers. Exact matching still works.
+            return;
+        };
+        self.paragraphs.push(fingerprint);
+        for anchor in anchors {
+            let posting = self.postings.entry(*anchor).or_default();
+            if posting.len() <= MAX_POSTINGS {
+                posting.push(number);
+            }
+        }
+    }
+
+    /// Paragraphs sharing at least one anchor with `anchors`, the ones
+    /// sharing most first, at most `limit`.
+    pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
+        let mut shared: HashMap<u32, u32> = HashMap::new();
+        for anchor in anchors {
+            match self.postings.get(anchor) {
+                Some(posting) if posting.len() <= MAX_POSTINGS => {
+                    for number in posting {
+                        *shared.entry(*number).or_default() += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut ranked: Vec<(u32, u32)> = shared.into_iter().collect();
+        // Most shared anchors first; among equals the earlier paragraph,
+        // so results do not depend on hash-map order.
+        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked
+            .into_iter()
+            .take(limit)
+            .filter_map(|(number, _)| self.paragraphs.get(number as usize).copied())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fp(byte: u8) -> Fingerprint {
+        Fingerprint([byte; 32])
+    }
+
+    #[test]
+    fn ranks_by_shared_anchors() {
+        let mut index = AnchorIndex::new();
+        index.insert(fp(1), &[10, 20]);
+        index.insert(fp(2), &[10, 20, 30]);
+        index.insert(fp(3), &[40]);
+        assert_eq!(index.candidates(&[10, 20, 30], 8), vec![fp(2), fp(1)]);
+        assert_eq!(index.candidates(&[10, 20, 30], 1), vec![fp(2)]);
+        assert!(index.candidates(&[99], 8).is_empty());
+    }
+
+    #[test]
+    fn common_anchors_are_ignored() {
+        let mut index = AnchorIndex::new();
+        for byte in 0..=u8::try_from(MAX_POSTINGS).unwrap_or(u8::MAX) {
+            index.insert(fp(byte), &[7]);
+        }
+        index.insert(fp(200), &[7, 8]);
+        assert_eq!(index.candidates(&[7, 8], 8), vec![fp(200)]);
+    }
+}
