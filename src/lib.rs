@@ -16,3 +16,7 @@
 
 pub mod text;
 pub mod matching;
+pub mod article;
+pub mod engine;
+pub mod error;
+pub mod store;

@@ -27,8 +27,6 @@ pub struct MatchConfig {
     pub max_candidates: usize,
     /// copy_ratio at or above which an article is a wire copy.
     pub wire_copy_threshold: f64,
-    /// Words per shingle (must match the text pipeline's).
-    pub shingle_words: usize,
 }
 
 impl Default for MatchConfig {
@@ -39,13 +37,12 @@ impl Default for MatchConfig {
             boilerplate_articles: 100,
             max_candidates: 8,
             wire_copy_threshold: 0.5,
-            shingle_words: 3,
         }
     }
 }
 
 /// What one paragraph turned out to be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MatchKind {
     /// Evidence, not found earlier.
     None,
@@ -58,7 +55,7 @@ pub enum MatchKind {
 }
 
 /// The verdict on a whole article.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Verdict {
     /// Nothing copied.
     Original,
@@ -211,7 +208,7 @@ fn match_paragraph<S: ParagraphSource>(
         }
     }
     let sources: Vec<&[u64]> = accepted.iter().map(|a| a.3.as_slice()).collect();
-    matched.copied_words = covered_words(paragraph, &sources, config.shingle_words);
+    matched.copied_words = covered_words(paragraph, &sources);
     Ok(matched)
 }
 
@@ -237,10 +234,11 @@ fn count_shared(a: &[u64], b: &[u64]) -> usize {
 }
 
 /// Words of `paragraph` inside at least one shingle found in `sources`.
-fn covered_words(paragraph: &PreparedParagraph, sources: &[&[u64]], shingle_words: usize) -> u32 {
+fn covered_words(paragraph: &PreparedParagraph, sources: &[&[u64]]) -> u32 {
     let words = paragraph.word_count as usize;
-    // Texts shorter than a shingle have one shingle spanning all words.
-    let span = shingle_words.clamp(1, 16).min(words.max(1));
+    // `words` words make `words - k + 1` shingles of `k` words; a text
+    // shorter than `k` makes one shingle of all its words.
+    let span = (words + 1).saturating_sub(paragraph.shingles.len()).max(1);
     let mut covered = vec![false; words];
     for (position, shingle) in paragraph.shingles.iter().enumerate() {
         if sources.iter().any(|set| set.binary_search(shingle).is_ok()) {

@@ -17,7 +17,9 @@ use crate::text::Fingerprint;
 /// Where a text first appeared: the article (by ingest sequence) and the
 /// paragraph in it. Copies of a paragraph, exact or near, point at the
 /// origin of what they copied, so chains of copies resolve to the first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Origin {
     /// Ingest sequence of the article.
     pub article: u64,

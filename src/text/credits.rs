@@ -12,7 +12,7 @@ use std::{ops::Range, sync::LazyLock};
 use regex::Regex;
 
 /// What kind of credit line was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CreditKind {
     /// "LONDON (Reuters) -" in front of the lede.
     Dateline,

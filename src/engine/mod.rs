@@ -1,0 +1,278 @@
+//! The engine: wirecopy's operations, independent of gRPC.
+//!
+//! It validates articles, runs the text pipeline on the caller's task,
+//! hands prepared articles to the single [`writer`] for matching and a
+//! durable group commit, and answers reads straight from the store. The
+//! shared anchor index lives here and is rebuilt from the store when the
+//! engine opens. The gRPC layer calls these methods and nothing below them.
+
+mod analysis;
+mod duplicates;
+mod lookup;
+mod report;
+mod writer;
+
+pub use report::{
+    CreditReport, Duplicates, ParagraphReport, RelatedArticle, Relation, StoredArticle, Submission,
+};
+
+use std::{
+    sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard},
+    thread::JoinHandle,
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::{
+    article::{validate_id, Article, Limits},
+    error::Error,
+    matching::{match_article, AnchorIndex, MatchConfig},
+    store::{BodySegment, Instant, Store, StoreError},
+    text::{normalize::normalize, prepare_body, shingles, TextConfig},
+};
+use lookup::Lookup;
+use writer::{Job, PreparedArticle};
+
+/// Everything the engine can be tuned with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EngineConfig {
+    /// Text pipeline settings.
+    pub text: TextConfig,
+    /// Matcher thresholds.
+    pub matching: MatchConfig,
+    /// Input limits.
+    pub limits: Limits,
+    /// Most articles in one group commit.
+    pub max_batch: usize,
+    /// Submits that may wait for the writer before callers queue up.
+    pub queue_depth: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            text: TextConfig::default(),
+            matching: MatchConfig::default(),
+            limits: Limits::default(),
+            max_batch: 512,
+            queue_depth: 4096,
+        }
+    }
+}
+
+/// State shared by the callers and the writer.
+pub(crate) struct Shared {
+    pub store: Arc<dyn Store>,
+    pub config: EngineConfig,
+    index: RwLock<AnchorIndex>,
+}
+
+impl Shared {
+    // A panic while holding the lock cannot leave the index half-updated
+    // in a way that matters (a missing anchor only costs a candidate), so a
+    // poisoned lock is used as is.
+    fn read_index(&self) -> RwLockReadGuard<'_, AnchorIndex> {
+        self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_index(&self) -> RwLockWriteGuard<'_, AnchorIndex> {
+        self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// wirecopy's operations over one store.
+pub struct Engine {
+    shared: Arc<Shared>,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Engine {
+    /// Opens the engine over `store`, rebuilding the anchor index from the
+    /// stored paragraphs, and starts the writer thread.
+    pub fn open(store: Arc<dyn Store>, config: EngineConfig) -> Result<Engine, Error> {
+        let index = rebuild_index(store.as_ref(), &config.text)?;
+        let next_sequence = store.last_sequence()? + 1;
+        let shared = Arc::new(Shared {
+            store,
+            config,
+            index: RwLock::new(index),
+        });
+        let (sender, receiver) = mpsc::channel(config.queue_depth.max(1));
+        let writer_shared = Arc::clone(&shared);
+        let writer = std::thread::Builder::new()
+            .name("wirecopy-writer".into())
+            .spawn(move || writer::run(writer_shared, receiver, next_sequence))
+            .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
+        Ok(Engine {
+            shared,
+            jobs: Mutex::new(Some(sender)),
+            writer: Mutex::new(Some(writer)),
+        })
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.shared.config
+    }
+
+    /// Analyses and durably stores `article`.
+    pub async fn submit(&self, article: Article) -> Result<Submission, Error> {
+        let prepared = self.prepare(article)?;
+        let sender = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+            .ok_or(Error::ShuttingDown)?;
+        let (reply, answer) = oneshot::channel();
+        sender
+            .send(Job { prepared, reply })
+            .await
+            .map_err(|_| Error::ShuttingDown)?;
+        answer.await.map_err(|_| Error::ShuttingDown)?
+    }
+
+    /// Analyses `article` against everything stored, storing nothing.
+    pub fn analyze(&self, article: Article) -> Result<Submission, Error> {
+        let prepared = self.prepare(article)?;
+        let store = self.shared.store.as_ref();
+        let matched = {
+            let index = self.shared.read_index();
+            let mut lookup = Lookup {
+                store,
+                index: &index,
+                pending: None,
+                text: &self.shared.config.text,
+            };
+            match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
+        };
+        let analysis = analysis::analysis_record(&prepared.article.body, &prepared.body, &matched);
+        Ok(report::submission(&prepared.article.id, 0, &analysis, |seq| store.article_id(seq))?)
+    }
+
+    /// The stored article with `id`, body reassembled byte for byte.
+    pub fn get_article(&self, id: &str) -> Result<StoredArticle, Error> {
+        validate_id("id", id)?;
+        let store = self.shared.store.as_ref();
+        let record = store.article(id)?.ok_or_else(|| Error::NotFound(id.to_owned()))?;
+        let mut body = String::new();
+        for segment in &record.body {
+            match segment {
+                BodySegment::Text(text) => body.push_str(text),
+                BodySegment::Paragraph(position) => {
+                    let missing = |reason: &str| StoreError::Corrupt {
+                        key: format!("article {id:?} paragraph {position}"),
+                        reason: reason.into(),
+                    };
+                    let entry = record
+                        .analysis
+                        .paragraphs
+                        .get(*position as usize)
+                        .ok_or_else(|| missing("no such paragraph"))?;
+                    let paragraph = store
+                        .paragraph(&entry.fingerprint)?
+                        .ok_or_else(|| missing("paragraph text not stored"))?;
+                    body.push_str(&paragraph.text);
+                }
+            }
+        }
+        let analysis =
+            report::submission(&record.id, record.sequence, &record.analysis, |seq| store.article_id(seq))?;
+        Ok(StoredArticle {
+            article: Article {
+                id: record.id,
+                source: record.source,
+                url: record.url,
+                title: record.title,
+                body,
+                published_at: record.published_at,
+                language: record.language,
+                labels: record.labels,
+            },
+            analysis,
+            first_seen: record.first_seen,
+        })
+    }
+
+    /// Articles sharing copied text with the article `id`.
+    pub fn duplicates(&self, id: &str) -> Result<Duplicates, Error> {
+        validate_id("id", id)?;
+        let store = self.shared.store.as_ref();
+        let record = store.article(id)?.ok_or_else(|| Error::NotFound(id.to_owned()))?;
+        duplicates::related_articles(store, &record, &self.shared.config.matching)
+    }
+
+    /// Stops taking submits, lets the writer finish what is queued, and
+    /// flushes. Safe to call more than once.
+    pub fn close(&self) -> Result<(), Error> {
+        drop(
+            self.jobs
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take(),
+        );
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some(writer) = writer {
+            if writer.join().is_err() {
+                tracing::error!("the writer thread panicked");
+            }
+        }
+        self.shared.store.flush()?;
+        Ok(())
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64, Error> {
+        Ok(self.shared.store.size_on_disk()?)
+    }
+
+    fn prepare(&self, article: Article) -> Result<PreparedArticle, Error> {
+        article.validate(&self.shared.config.limits)?;
+        let body = prepare_body(&article.body, &self.shared.config.text);
+        let digest = article.content_digest();
+        Ok(PreparedArticle {
+            article,
+            body,
+            digest,
+            received: now(),
+        })
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if let Err(error) = self.close() {
+            tracing::error!(%error, "closing the engine failed");
+        }
+    }
+}
+
+fn now() -> Instant {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    Instant {
+        seconds: i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX),
+        nanos: i32::try_from(since_epoch.subsec_nanos()).unwrap_or(0),
+    }
+}
+
+/// Rebuilds the anchor index from every stored paragraph that counts as
+/// evidence.
+fn rebuild_index(store: &dyn Store, text: &TextConfig) -> Result<AnchorIndex, StoreError> {
+    let mut index = AnchorIndex::new();
+    store.each_paragraph(&mut |fingerprint, record| {
+        let normalized = normalize(&record.text);
+        if shingles::words(&normalized).count() >= text.min_words.max(1) {
+            let hashes = shingles::shingle_hashes(&normalized, text.shingles);
+            index.insert(fingerprint, &shingles::anchors(&hashes, text.shingles.window));
+        }
+    })?;
+    Ok(index)
+}

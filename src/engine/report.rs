@@ -1,0 +1,167 @@
+//! What the engine answers: submissions, stored articles and related
+//! articles, with sequences already resolved to the callers' ids.
+
+use crate::{
+    article::Article,
+    matching::{MatchKind, Verdict},
+    store::{AnalysisRecord, Instant, StoreError},
+    text::{credits::CreditKind, Fingerprint},
+};
+
+/// The result of analysing (and maybe storing) an article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Submission {
+    /// The article's id.
+    pub article_id: String,
+    /// True when the same article was already stored and nothing was
+    /// written.
+    pub resubmitted: bool,
+    /// The verdict (as first judged, for a resubmission).
+    pub verdict: Verdict,
+    /// Earliest source article's id, or the article's own id.
+    pub canonical_id: String,
+    /// Copied share of indexed words.
+    pub copy_ratio: f64,
+    /// One report per paragraph.
+    pub paragraphs: Vec<ParagraphReport>,
+    /// Credits found in the body.
+    pub credits: Vec<CreditReport>,
+    /// Ingest sequence (0 when nothing was stored).
+    pub sequence: u64,
+}
+
+/// The match of one paragraph, with its source resolved to an id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParagraphReport {
+    /// Paragraph index.
+    pub index: u32,
+    /// Fingerprint of the normalised text.
+    pub fingerprint: Fingerprint,
+    /// What it matched.
+    pub kind: MatchKind,
+    /// Source article id and paragraph index, for Exact and Near.
+    pub source: Option<(String, u32)>,
+    /// Similarity with the source.
+    pub similarity: f64,
+    /// Words in the paragraph.
+    pub word_count: u32,
+}
+
+/// A credit line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreditReport {
+    /// Its kind.
+    pub kind: CreditKind,
+    /// Its text.
+    pub text: String,
+    /// Agencies named.
+    pub agencies: Vec<String>,
+    /// Paragraph it stands in.
+    pub paragraph_index: u32,
+}
+
+/// A stored article with its analysis.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredArticle {
+    /// The article as submitted.
+    pub article: Article,
+    /// Its analysis when stored.
+    pub analysis: Submission,
+    /// When it was stored.
+    pub first_seen: Instant,
+}
+
+/// Whether a related article came before or after the queried one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    /// Stored before.
+    Earlier,
+    /// Stored after.
+    Later,
+}
+
+/// An article sharing copied text with the queried one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelatedArticle {
+    /// Its id.
+    pub article_id: String,
+    /// Its source.
+    pub source: String,
+    /// Its URL.
+    pub url: String,
+    /// Before or after the queried article.
+    pub relation: Relation,
+    /// Paragraphs of the queried article sharing text with it.
+    pub shared_paragraphs: u32,
+    /// Share of the queried article's indexed words in those paragraphs.
+    pub copy_ratio: f64,
+    /// When it was stored.
+    pub first_seen: Instant,
+    /// Its verdict when stored.
+    pub verdict: Verdict,
+}
+
+/// Everything related to one article.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Duplicates {
+    /// The queried id.
+    pub article_id: String,
+    /// Its canonical id.
+    pub canonical_id: String,
+    /// Related articles in ingest order.
+    pub related: Vec<RelatedArticle>,
+}
+
+/// Builds the report of a stored or transient analysis; `resolve` turns
+/// an ingest sequence into an article id.
+pub(crate) fn submission(
+    article_id: &str,
+    sequence: u64,
+    analysis: &AnalysisRecord,
+    mut resolve: impl FnMut(u64) -> Result<Option<String>, StoreError>,
+) -> Result<Submission, StoreError> {
+    let mut resolve_id = |sequence: u64| -> Result<String, StoreError> {
+        resolve(sequence)?.ok_or_else(|| StoreError::Corrupt {
+            key: format!("article sequence {sequence}"),
+            reason: "referenced by an analysis but not stored".into(),
+        })
+    };
+    let canonical_id = match analysis.canonical {
+        Some(canonical) => resolve_id(canonical)?,
+        None => article_id.to_owned(),
+    };
+    let mut paragraphs = Vec::with_capacity(analysis.paragraphs.len());
+    for (index, entry) in analysis.paragraphs.iter().enumerate() {
+        let source = match entry.source {
+            Some(origin) => Some((resolve_id(origin.article)?, origin.paragraph)),
+            None => None,
+        };
+        paragraphs.push(ParagraphReport {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            fingerprint: entry.fingerprint,
+            kind: entry.kind,
+            source,
+            similarity: f64::from(entry.similarity),
+            word_count: entry.word_count,
+        });
+    }
+    Ok(Submission {
+        article_id: article_id.to_owned(),
+        resubmitted: false,
+        verdict: analysis.verdict,
+        canonical_id,
+        copy_ratio: analysis.copy_ratio,
+        paragraphs,
+        credits: analysis
+            .credits
+            .iter()
+            .map(|credit| CreditReport {
+                kind: credit.kind,
+                text: credit.text.clone(),
+                agencies: credit.agencies.clone(),
+                paragraph_index: credit.paragraph_index,
+            })
+            .collect(),
+        sequence,
+    })
+}

@@ -1,0 +1,234 @@
+//! The single writer and its group commit.
+//!
+//! Every submit is analysed and stored by one thread, in arrival order.
+//! That order is what makes "earlier" well defined: an article is matched
+//! against everything acknowledged before it, including the articles ahead
+//! of it in the same group. The writer takes whatever has queued up (up to
+//! `max_batch` articles), analyses each against the store plus the pending
+//! group, writes the group in one atomic batch, flushes once, and only then
+//! answers every caller. Under load, one flush serves hundreds of articles;
+//! alone, an article waits for exactly one flush.
+
+use std::{collections::HashSet, sync::Arc};
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{
+    analysis::{analysis_record, body_segments},
+    lookup::{Lookup, Pending},
+    report::{submission, Submission},
+    Shared,
+};
+use crate::{
+    article::Article,
+    error::Error,
+    matching::{match_article, MatchKind, Origin},
+    store::{ArticleRecord, CommitBatch, ParagraphRecord},
+    text::PreparedBody,
+};
+
+/// An article validated and run through the text pipeline, ready for the
+/// writer.
+pub(crate) struct PreparedArticle {
+    pub article: Article,
+    pub body: PreparedBody,
+    pub digest: [u8; 32],
+    pub received: crate::store::Instant,
+}
+
+/// A request to the writer.
+pub(crate) struct Job {
+    pub prepared: PreparedArticle,
+    pub reply: oneshot::Sender<Result<Submission, Error>>,
+}
+
+/// The outcome of one job before the group is committed.
+enum Outcome {
+    /// Stored (pending commit); the report is ready.
+    Stored(Submission),
+    /// Nothing to write; answer now.
+    Answered(Result<Submission, Error>),
+}
+
+/// Runs the writer loop until the channel closes.
+pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next_sequence: u64) {
+    let max_batch = shared.config.max_batch.max(1);
+    while let Some(first) = jobs.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < max_batch {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        next_sequence = commit_group(&shared, group, next_sequence);
+    }
+}
+
+/// Analyses, writes and acknowledges one group; returns the next free
+/// sequence.
+fn commit_group(shared: &Shared, group: Vec<Job>, first_sequence: u64) -> u64 {
+    let mut pending = Pending::default();
+    let mut batch = CommitBatch::default();
+    let mut next_sequence = first_sequence;
+    let mut outcomes = Vec::with_capacity(group.len());
+    for job in group {
+        let outcome = match ingest(shared, &job.prepared, &mut pending, &mut batch, next_sequence) {
+            Ok(Outcome::Stored(report)) => {
+                next_sequence += 1;
+                Outcome::Stored(report)
+            }
+            Ok(answered @ Outcome::Answered(_)) => answered,
+            Err(error) => Outcome::Answered(Err(error)),
+        };
+        outcomes.push((job.reply, outcome));
+    }
+    batch.paragraphs = pending.paragraphs.drain().collect();
+    let committed = shared.store.commit(&batch);
+    if committed.is_ok() {
+        let mut index = shared.write_index();
+        for (fingerprint, anchors) in &pending.new_anchors {
+            index.insert(*fingerprint, anchors);
+        }
+    } else {
+        // Nothing of the group is visible (the batch is atomic), so its
+        // sequences are free again.
+        next_sequence = first_sequence;
+    }
+    for (reply, outcome) in outcomes {
+        let answer = match outcome {
+            Outcome::Answered(answer) => answer,
+            Outcome::Stored(report) => match &committed {
+                Ok(()) => Ok(report),
+                Err(error) => Err(Error::Storage(crate::store::StoreError::Io(error.to_string()))),
+            },
+        };
+        // The caller may have gone away (client cancelled); the article is
+        // stored all the same, which a retry will see as RESUBMITTED.
+        let _ = reply.send(answer);
+    }
+    next_sequence
+}
+
+/// Analyses one article against the store and the pending group and adds
+/// its writes to the group.
+fn ingest(
+    shared: &Shared,
+    prepared: &PreparedArticle,
+    pending: &mut Pending,
+    batch: &mut CommitBatch,
+    sequence: u64,
+) -> Result<Outcome, Error> {
+    let store = shared.store.as_ref();
+    let article = &prepared.article;
+    let existing = match pending.articles.get(&article.id) {
+        Some(record) => Some(record.clone()),
+        None => store.article(&article.id)?,
+    };
+    if let Some(existing) = existing {
+        if existing.content_digest != prepared.digest {
+            return Err(Error::AlreadyExists(article.id.clone()));
+        }
+        let mut report = submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
+            pending.article_id(store, seq)
+        })?;
+        report.resubmitted = true;
+        return Ok(Outcome::Answered(Ok(report)));
+    }
+
+    let matched = {
+        let index = shared.read_index();
+        let mut lookup = Lookup {
+            store,
+            index: &index,
+            pending: Some(pending),
+            text: &shared.config.text,
+        };
+        match_article(&prepared.body, &mut lookup, &shared.config.matching)?
+    };
+    let body = &article.body;
+    let analysis = analysis_record(body, &prepared.body, &matched);
+
+    // Paragraph texts: stored once, counted once per article.
+    let mut counted = HashSet::new();
+    for (paragraph, found) in prepared.body.paragraphs.iter().zip(&matched.paragraphs) {
+        if paragraph.content.is_empty() || !counted.insert(paragraph.fingerprint) {
+            continue;
+        }
+        let record = match pending.paragraph(store, &paragraph.fingerprint)? {
+            Some(mut record) => {
+                record.article_count += 1;
+                record
+            }
+            None => {
+                let own = Origin {
+                    article: sequence,
+                    paragraph: paragraph.index,
+                };
+                if paragraph.is_evidence {
+                    pending.index.insert(paragraph.fingerprint, &paragraph.anchors);
+                    pending
+                        .new_anchors
+                        .push((paragraph.fingerprint, paragraph.anchors.clone()));
+                }
+                ParagraphRecord {
+                    text: body[paragraph.content.clone()].to_owned(),
+                    // A near copy joins the family of what it copied.
+                    origin: match found.kind {
+                        MatchKind::Near => found.source.unwrap_or(own),
+                        _ => own,
+                    },
+                    article_count: 1,
+                }
+            }
+        };
+        pending.paragraphs.insert(paragraph.fingerprint, record);
+    }
+
+    // Copy relations, for GetDuplicates.
+    for found in &matched.paragraphs {
+        let own = Origin {
+            article: sequence,
+            paragraph: found.index,
+        };
+        match (found.kind, found.source) {
+            (MatchKind::Skipped, _) => {}
+            (MatchKind::None, _) | (_, None) => batch.copies.push((own, own)),
+            (_, Some(source)) => {
+                batch.copies.push((source, own));
+                for other in &found.other_sources {
+                    batch.copies.push((*other, own));
+                }
+            }
+        }
+    }
+
+    let segments = body_segments(body, &prepared.body, |position| {
+        let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
+        pending
+            .paragraphs
+            .get(&fingerprint)
+            .map(|record| record.text.as_str())
+    });
+    let record = ArticleRecord {
+        sequence,
+        id: article.id.clone(),
+        source: article.source.clone(),
+        url: article.url.clone(),
+        title: article.title.clone(),
+        language: article.language.clone(),
+        published_at: article.published_at,
+        labels: article.labels.clone(),
+        content_digest: prepared.digest,
+        first_seen: prepared.received,
+        body: segments,
+        analysis,
+    };
+    pending.ids.insert(sequence, record.id.clone());
+    let report = submission(&record.id, sequence, &record.analysis, |seq| {
+        pending.article_id(store, seq)
+    })?;
+    pending.articles.insert(record.id.clone(), record.clone());
+    batch.articles.push(record);
+    Ok(Outcome::Stored(report))
+}

@@ -1,0 +1,41 @@
+//! The errors wirecopy's engine reports.
+//!
+//! They describe what went wrong in domain terms; `api::status` is the one
+//! place that turns them into gRPC statuses.
+
+use crate::store::StoreError;
+
+/// An error from the engine.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed; `field` names the offending field.
+    #[error("{field}: {message}")]
+    InvalidArgument {
+        /// Dotted path of the field, e.g. `article.id`.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// No article has this id.
+    #[error("no article with id {0:?}")]
+    NotFound(String),
+    /// The id is taken by an article with different content.
+    #[error("article {0:?} is already stored with different content; ids are immutable")]
+    AlreadyExists(String),
+    /// The server is shutting down and takes no more writes.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StoreError),
+}
+
+impl Error {
+    /// An INVALID_ARGUMENT error for `field`.
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
+        Error::InvalidArgument {
+            field,
+            message: message.into(),
+        }
+    }
+}

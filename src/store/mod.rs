@@ -1,0 +1,82 @@
+//! Persistence behind a narrow interface.
+//!
+//! The engine sees storage only through the [`Store`] trait: point reads
+//! by key, one scan used at start-up, and an atomic, durable group commit.
+//! That is all a distributed backend would have to provide. The records it
+//! stores are plain data ([`records`]); how they are laid out on disk is the
+//! business of the implementation alone ([`sled_store`] for the embedded
+//! default).
+
+pub mod records;
+pub mod sled_store;
+
+pub use records::{
+    AnalysisRecord, ArticleRecord, BodySegment, CommitBatch, CreditEntry, Instant, ParagraphEntry,
+    ParagraphRecord,
+};
+pub use sled_store::SledStore;
+
+use crate::{matching::Origin, text::Fingerprint};
+
+/// A storage failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend failed to read or write (I/O error, disk full, …).
+    #[error("storage I/O failed: {0}")]
+    Io(String),
+    /// A stored value could not be decoded.
+    #[error("stored value under {key} is corrupt: {reason}")]
+    Corrupt {
+        /// Which key (described for people).
+        key: String,
+        /// What was wrong.
+        reason: String,
+    },
+    /// The data was written by a newer version of wirecopy.
+    #[error("the store was written in format version {found}, newer than the {supported} this build reads; upgrade wirecopy or restore an export")]
+    NewerFormat {
+        /// Version found on disk.
+        found: u32,
+        /// Newest version this build understands.
+        supported: u32,
+    },
+}
+
+/// What the engine needs from storage.
+///
+/// Reads may run on any thread at any time. `commit` is called by one
+/// writer at a time; it must apply the whole batch atomically (readers and
+/// a crash see all of it or none of it) and return only once it is durable.
+pub trait Store: Send + Sync {
+    /// The stored article with this id.
+    fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError>;
+
+    /// The id of the article with this ingest sequence.
+    fn article_id(&self, sequence: u64) -> Result<Option<String>, StoreError>;
+
+    /// The highest ingest sequence stored, 0 when empty.
+    fn last_sequence(&self) -> Result<u64, StoreError>;
+
+    /// The stored paragraph with this fingerprint.
+    fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError>;
+
+    /// Every stored paragraph that is a copy of (or is) the text that first
+    /// appeared at `origin`, as (article sequence, paragraph index).
+    fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError>;
+
+    /// Calls `visit` with every stored paragraph (used to rebuild in-memory
+    /// indexes at start-up).
+    fn each_paragraph(
+        &self,
+        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
+    ) -> Result<(), StoreError>;
+
+    /// Applies a batch atomically and durably.
+    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError>;
+
+    /// Makes everything written so far durable (used at shutdown).
+    fn flush(&self) -> Result<(), StoreError>;
+
+    /// Bytes the store occupies on disk.
+    fn size_on_disk(&self) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,145 @@
+//! The plain records wirecopy stores.
+//!
+//! These types are the storage model: what an article, a paragraph and a
+//! commit are once analysed. They carry no encoding; the store
+//! implementation decides how to lay them out and versions its encoding.
+//! Changing a field here changes what is written, so it needs a new format
+//! version in the implementation.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    matching::{MatchKind, Origin, Verdict},
+    text::{credits::CreditKind, Fingerprint},
+};
+
+/// A point in time as seconds and nanoseconds since the Unix epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instant {
+    /// Whole seconds since 1970-01-01T00:00:00Z (negative before).
+    pub seconds: i64,
+    /// Nanoseconds within the second, 0..1e9.
+    pub nanos: i32,
+}
+
+/// Part of a stored body: either literal text or a reference to the
+/// stored text of one of the article's paragraphs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BodySegment {
+    /// Text stored in the article itself (separators, credits, paragraph
+    /// text that differs from the stored canonical text).
+    Text(String),
+    /// The stored text of the paragraph whose fingerprint is
+    /// `paragraphs[n].fingerprint` of the same article.
+    Paragraph(u32),
+}
+
+/// The stored analysis of one paragraph.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParagraphEntry {
+    /// Fingerprint of the normalised paragraph.
+    pub fingerprint: Fingerprint,
+    /// What it matched.
+    pub kind: MatchKind,
+    /// Where the matched text first appeared.
+    pub source: Option<Origin>,
+    /// Further sources of a merged paragraph.
+    pub other_sources: Vec<Origin>,
+    /// Similarity with the best source.
+    pub similarity: f32,
+    /// Words in the paragraph.
+    pub word_count: u32,
+    /// Words found in earlier text.
+    pub copied_words: u32,
+}
+
+/// A credit line found in the body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreditEntry {
+    /// Its kind.
+    pub kind: CreditKind,
+    /// Paragraph it was found in.
+    pub paragraph_index: u32,
+    /// The credit text as it stands in the body.
+    pub text: String,
+    /// Agencies named.
+    pub agencies: Vec<String>,
+}
+
+/// The analysis of an article, as stored with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisRecord {
+    /// Verdict when stored.
+    pub verdict: Verdict,
+    /// Copied share of indexed words.
+    pub copy_ratio: f64,
+    /// Earliest source article's sequence.
+    pub canonical: Option<u64>,
+    /// One entry per paragraph.
+    pub paragraphs: Vec<ParagraphEntry>,
+    /// Credits found.
+    pub credits: Vec<CreditEntry>,
+}
+
+/// A stored article: the submitted metadata, the body as segments, and
+/// the analysis made when it was stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArticleRecord {
+    /// Ingest sequence, from 1.
+    pub sequence: u64,
+    /// The caller's id.
+    pub id: String,
+    /// Outlet.
+    pub source: String,
+    /// URL.
+    pub url: String,
+    /// Headline.
+    pub title: String,
+    /// Language tag.
+    pub language: String,
+    /// Publication time, if given.
+    pub published_at: Option<Instant>,
+    /// Labels.
+    pub labels: BTreeMap<String, String>,
+    /// blake3 of the submitted content, to tell a resubmission from a
+    /// conflicting one.
+    pub content_digest: [u8; 32],
+    /// When the server stored it.
+    pub first_seen: Instant,
+    /// The body, to be reassembled byte for byte.
+    pub body: Vec<BodySegment>,
+    /// The analysis made when it was stored.
+    pub analysis: AnalysisRecord,
+}
+
+/// A distinct paragraph text, stored once however many articles have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParagraphRecord {
+    /// The text as first submitted (after credits were cut off).
+    pub text: String,
+    /// Where it (or the text it is a near copy of) first appeared.
+    pub origin: Origin,
+    /// How many stored articles contain it.
+    pub article_count: u64,
+}
+
+/// Everything one group commit writes.
+#[derive(Clone, Debug, Default)]
+pub struct CommitBatch {
+    /// New articles.
+    pub articles: Vec<ArticleRecord>,
+    /// New or updated paragraphs (final state).
+    pub paragraphs: Vec<(Fingerprint, ParagraphRecord)>,
+    /// New (origin, copy) pairs: the copy at (article, paragraph) shares the
+    /// text that first appeared at origin.
+    pub copies: Vec<(Origin, Origin)>,
+}
+
+impl CommitBatch {
+    /// True when there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.articles.is_empty() && self.paragraphs.is_empty() && self.copies.is_empty()
+    }
+}

@@ -1,0 +1,295 @@
+//! The embedded store on sled 0.34, and the one place that knows its
+//! on-disk layout.
+//!
+//! Everything lives in sled's default tree under one-byte key prefixes, so
+//! that a group commit is a single `apply_batch` (atomic in sled only
+//! within one tree) followed by one flush:
+//!
+//! | key                                          | value                         |
+//! |----------------------------------------------|-------------------------------|
+//! | `m` `format`                                 | format version, u32 BE        |
+//! | `r` id                                       | [`ArticleRecord`]             |
+//! | `a` sequence (u64 BE)                        | id (UTF-8)                    |
+//! | `p` fingerprint (32 bytes)                   | [`ParagraphRecord`]           |
+//! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
+//!
+//! Big-endian integers keep keys in numeric order, so the last `a` key is
+//! the highest sequence and a `c` prefix scan lists the copies of one
+//! origin. Record values are a format-version byte followed by postcard.
+//! A store written by a newer format is refused at open, never misread.
+
+use std::path::Path;
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use super::{ArticleRecord, CommitBatch, ParagraphRecord, Store, StoreError};
+use crate::{matching::Origin, text::Fingerprint};
+
+/// The format this build writes and reads.
+const FORMAT_VERSION: u32 = 1;
+/// Value encoding version (first byte of every record value).
+const VALUE_VERSION: u8 = 1;
+
+const FORMAT_KEY: &[u8] = b"mformat";
+const ARTICLE_BY_ID: u8 = b'r';
+const ID_BY_SEQUENCE: u8 = b'a';
+const PARAGRAPH: u8 = b'p';
+const COPY: u8 = b'c';
+
+impl From<sled::Error> for StoreError {
+    fn from(error: sled::Error) -> Self {
+        StoreError::Io(error.to_string())
+    }
+}
+
+/// wirecopy's data in a sled database.
+pub struct SledStore {
+    db: sled::Db,
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            // 256 MiB page cache: enough for hot paragraphs without
+            // growing without bound.
+            .cache_capacity(256 * 1024 * 1024)
+            .open()?;
+        match db.get(FORMAT_KEY)? {
+            Some(raw) => {
+                let bytes: [u8; 4] = raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                    key: "format version".into(),
+                    reason: format!("{} bytes, expected 4", raw.len()),
+                })?;
+                let found = u32::from_be_bytes(bytes);
+                if found > FORMAT_VERSION {
+                    return Err(StoreError::NewerFormat {
+                        found,
+                        supported: FORMAT_VERSION,
+                    });
+                }
+            }
+            None => {
+                db.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
+                db.flush()?;
+            }
+        }
+        Ok(SledStore { db })
+    }
+}
+
+fn article_key(id: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(1 + id.len());
+    key.push(ARTICLE_BY_ID);
+    key.extend_from_slice(id.as_bytes());
+    key
+}
+
+fn sequence_key(sequence: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = ID_BY_SEQUENCE;
+    key[1..].copy_from_slice(&sequence.to_be_bytes());
+    key
+}
+
+fn paragraph_key(fingerprint: &Fingerprint) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = PARAGRAPH;
+    key[1..].copy_from_slice(&fingerprint.0);
+    key
+}
+
+fn origin_bytes(origin: Origin) -> [u8; 12] {
+    let mut bytes = [0u8; 12];
+    bytes[..8].copy_from_slice(&origin.article.to_be_bytes());
+    bytes[8..].copy_from_slice(&origin.paragraph.to_be_bytes());
+    bytes
+}
+
+fn copy_prefix(origin: Origin) -> [u8; 13] {
+    let mut key = [0u8; 13];
+    key[0] = COPY;
+    key[1..].copy_from_slice(&origin_bytes(origin));
+    key
+}
+
+fn copy_key(origin: Origin, copy: Origin) -> [u8; 25] {
+    let mut key = [0u8; 25];
+    key[..13].copy_from_slice(&copy_prefix(origin));
+    key[13..].copy_from_slice(&origin_bytes(copy));
+    key
+}
+
+fn decode_origin(bytes: &[u8]) -> Option<Origin> {
+    let article = u64::from_be_bytes(bytes.get(..8)?.try_into().ok()?);
+    let paragraph = u32::from_be_bytes(bytes.get(8..12)?.try_into().ok()?);
+    Some(Origin { article, paragraph })
+}
+
+fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = vec![VALUE_VERSION];
+    postcard::to_io(value, &mut bytes).map_err(|e| StoreError::Io(format!("encoding failed: {e}")))?;
+    Ok(bytes)
+}
+
+fn decode<T: DeserializeOwned>(key: impl FnOnce() -> String, bytes: &[u8]) -> Result<T, StoreError> {
+    match bytes.split_first() {
+        Some((&VALUE_VERSION, payload)) => postcard::from_bytes(payload).map_err(|e| StoreError::Corrupt {
+            key: key(),
+            reason: e.to_string(),
+        }),
+        Some((&version, _)) if version > VALUE_VERSION => Err(StoreError::NewerFormat {
+            found: u32::from(version),
+            supported: u32::from(VALUE_VERSION),
+        }),
+        Some((version, _)) => Err(StoreError::Corrupt {
+            key: key(),
+            reason: format!("unknown value version {version}"),
+        }),
+        None => Err(StoreError::Corrupt {
+            key: key(),
+            reason: "empty value".into(),
+        }),
+    }
+}
+
+impl Store for SledStore {
+    fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        self.db
+            .get(article_key(id))?
+            .map(|raw| decode(|| format!("article {id:?}"), &raw))
+            .transpose()
+    }
+
+    fn article_id(&self, sequence: u64) -> Result<Option<String>, StoreError> {
+        self.db
+            .get(sequence_key(sequence))?
+            .map(|raw| {
+                String::from_utf8(raw.to_vec()).map_err(|e| StoreError::Corrupt {
+                    key: format!("article sequence {sequence}"),
+                    reason: e.to_string(),
+                })
+            })
+            .transpose()
+    }
+
+    fn last_sequence(&self) -> Result<u64, StoreError> {
+        match self.db.scan_prefix([ID_BY_SEQUENCE]).next_back() {
+            Some(entry) => {
+                let (key, _) = entry?;
+                let bytes: [u8; 8] = key.get(1..9).and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                    StoreError::Corrupt {
+                        key: "last article sequence".into(),
+                        reason: format!("key of {} bytes", key.len()),
+                    }
+                })?;
+                Ok(u64::from_be_bytes(bytes))
+            }
+            None => Ok(0),
+        }
+    }
+
+    fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
+        self.db
+            .get(paragraph_key(fingerprint))?
+            .map(|raw| decode(|| format!("paragraph {fingerprint:?}"), &raw))
+            .transpose()
+    }
+
+    fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
+        let mut copies = Vec::new();
+        for entry in self.db.scan_prefix(copy_prefix(origin)) {
+            let (key, _) = entry?;
+            let copy = key.get(13..).and_then(decode_origin).ok_or_else(|| StoreError::Corrupt {
+                key: format!("copies of {origin:?}"),
+                reason: format!("key of {} bytes", key.len()),
+            })?;
+            copies.push(copy);
+        }
+        Ok(copies)
+    }
+
+    fn each_paragraph(
+        &self,
+        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
+    ) -> Result<(), StoreError> {
+        for entry in self.db.scan_prefix([PARAGRAPH]) {
+            let (key, value) = entry?;
+            let fingerprint: [u8; 32] = key.get(1..33).and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                StoreError::Corrupt {
+                    key: "paragraph".into(),
+                    reason: format!("key of {} bytes", key.len()),
+                }
+            })?;
+            let fingerprint = Fingerprint(fingerprint);
+            visit(fingerprint, decode(|| format!("paragraph {fingerprint:?}"), &value)?);
+        }
+        Ok(())
+    }
+
+    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let mut writes = sled::Batch::default();
+        for article in &batch.articles {
+            writes.insert(article_key(&article.id), encode(article)?);
+            writes.insert(&sequence_key(article.sequence)[..], article.id.as_bytes());
+        }
+        for (fingerprint, paragraph) in &batch.paragraphs {
+            writes.insert(&paragraph_key(fingerprint)[..], encode(paragraph)?);
+        }
+        for (origin, copy) in &batch.copies {
+            writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
+        }
+        self.db.apply_batch(writes)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.db.size_on_disk()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_keys_sort_by_origin_then_copy() {
+        let origin = Origin { article: 2, paragraph: 1 };
+        let a = copy_key(origin, Origin { article: 3, paragraph: 0 });
+        let b = copy_key(origin, Origin { article: 10, paragraph: 0 });
+        assert!(a < b);
+        assert!(a.starts_with(&copy_prefix(origin)));
+        assert_eq!(decode_origin(&a[13..]), Some(Origin { article: 3, paragraph: 0 }));
+    }
+
+    #[test]
+    fn values_from_a_newer_version_are_refused() {
+        let result: Result<ParagraphRecord, _> = decode(|| "x".into(), &[VALUE_VERSION + 1, 0]);
+        assert!(matches!(result, Err(StoreError::NewerFormat { .. })));
+    }
+
+    #[test]
+    fn a_store_from_a_newer_format_is_refused() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        {
+            let db = sled::open(dir.path())?;
+            db.insert(FORMAT_KEY, &(FORMAT_VERSION + 1).to_be_bytes())?;
+            db.flush()?;
+        }
+        assert!(matches!(
+            SledStore::open(dir.path()),
+            Err(StoreError::NewerFormat { .. })
+        ));
+        Ok(())
+    }
+}
