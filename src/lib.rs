@@ -20,3 +20,6 @@ pub mod article;
 pub mod engine;
 pub mod error;
 pub mod store;
+pub mod api;
+pub mod cli;
+pub mod server;

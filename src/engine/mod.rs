@@ -81,6 +81,16 @@ impl Shared {
     }
 }
 
+/// The outcome of a queued submit, ready once its group is durable.
+pub struct Ticket(oneshot::Receiver<Result<Submission, Error>>);
+
+impl Ticket {
+    /// Waits for the article to be stored (or refused).
+    pub async fn outcome(self) -> Result<Submission, Error> {
+        self.0.await.map_err(|_| Error::ShuttingDown)?
+    }
+}
+
 /// wirecopy's operations over one store.
 pub struct Engine {
     shared: Arc<Shared>,
@@ -119,6 +129,14 @@ impl Engine {
 
     /// Analyses and durably stores `article`.
     pub async fn submit(&self, article: Article) -> Result<Submission, Error> {
+        self.enqueue(article).await?.outcome().await
+    }
+
+    /// Validates `article` and queues it for the writer, returning a ticket
+    /// for its outcome. Articles are stored in the order they are queued,
+    /// so a stream that enqueues in request order and awaits tickets later
+    /// gets group commits without giving up ordering.
+    pub async fn enqueue(&self, article: Article) -> Result<Ticket, Error> {
         let prepared = self.prepare(article)?;
         let sender = self
             .jobs
@@ -131,7 +149,7 @@ impl Engine {
             .send(Job { prepared, reply })
             .await
             .map_err(|_| Error::ShuttingDown)?;
-        answer.await.map_err(|_| Error::ShuttingDown)?
+        Ok(Ticket(answer))
     }
 
     /// Analyses `article` against everything stored, storing nothing.

@@ -1,0 +1,154 @@
+//! `wirecopy.v1.ArticleService` over the engine.
+
+use std::{pin::Pin, sync::Arc};
+
+use tokio::sync::mpsc;
+use tokio_stream::{wrappers::ReceiverStream, Stream};
+use tonic::{Request, Response, Status, Streaming};
+
+use super::{
+    convert::{article_from_request, duplicates_response, get_article_response, submit_response},
+    pb::{self, article_service_server::ArticleService},
+    status::stream_error,
+};
+use crate::{
+    engine::{Engine, Ticket},
+    error::Error,
+};
+
+/// Articles a SubmitStream may have queued but not yet answered. Bounds
+/// the memory one stream can hold and applies backpressure to its client.
+const STREAM_WINDOW: usize = 1024;
+
+/// The ArticleService implementation.
+#[derive(Clone)]
+pub struct ArticleApi {
+    engine: Arc<Engine>,
+}
+
+impl ArticleApi {
+    /// A service over `engine`.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        ArticleApi { engine }
+    }
+}
+
+/// One request of a stream, in flight between reader and responder.
+enum InFlight {
+    Queued(String, Result<Ticket, Error>),
+    /// The client's stream failed (for example an oversized message).
+    Failed(Status),
+}
+
+#[tonic::async_trait]
+impl ArticleService for ArticleApi {
+    async fn submit(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let article = article_from_request(request.into_inner())?;
+        let submission = self.engine.submit(article).await?;
+        Ok(Response::new(submit_response(submission)))
+    }
+
+    type SubmitStreamStream =
+        Pin<Box<dyn Stream<Item = Result<pb::SubmitResponse, Status>> + Send + 'static>>;
+
+    async fn submit_stream(
+        &self,
+        request: Request<Streaming<pb::SubmitRequest>>,
+    ) -> Result<Response<Self::SubmitStreamStream>, Status> {
+        let mut incoming = request.into_inner();
+        let (queued_tx, mut queued_rx) = mpsc::channel::<InFlight>(STREAM_WINDOW);
+        let (out_tx, out_rx) = mpsc::channel(STREAM_WINDOW);
+
+        // Reader: queues articles with the writer in request order, without
+        // waiting for each to be stored, so a stream fills group commits.
+        let engine = Arc::clone(&self.engine);
+        tokio::spawn(async move {
+            loop {
+                let item = match incoming.message().await {
+                    Ok(Some(request)) => {
+                        let id = request
+                            .article
+                            .as_ref()
+                            .map(|a| a.id.clone())
+                            .unwrap_or_default();
+                        let ticket = match article_from_request(request) {
+                            Ok(article) => engine.enqueue(article).await,
+                            Err(error) => Err(error),
+                        };
+                        InFlight::Queued(id, ticket)
+                    }
+                    Ok(None) => break,
+                    Err(status) => InFlight::Failed(status),
+                };
+                let failed = matches!(item, InFlight::Failed(_));
+                if queued_tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+
+        // Responder: answers in request order as each becomes durable.
+        tokio::spawn(async move {
+            while let Some(item) = queued_rx.recv().await {
+                let response = match item {
+                    InFlight::Queued(id, ticket) => {
+                        let outcome = match ticket {
+                            Ok(ticket) => ticket.outcome().await,
+                            Err(error) => Err(error),
+                        };
+                        Ok(match outcome {
+                            Ok(submission) => submit_response(submission),
+                            Err(error) => pb::SubmitResponse {
+                                article_id: id,
+                                error: Some(stream_error(&error)),
+                                ..Default::default()
+                            },
+                        })
+                    }
+                    InFlight::Failed(status) => Err(status),
+                };
+                if out_tx.send(response).await.is_err() {
+                    break;
+                }
+            }
+        });
+
+        Ok(Response::new(Box::pin(ReceiverStream::new(out_rx))))
+    }
+
+    async fn analyze(
+        &self,
+        request: Request<pb::SubmitRequest>,
+    ) -> Result<Response<pb::SubmitResponse>, Status> {
+        let article = article_from_request(request.into_inner())?;
+        let engine = Arc::clone(&self.engine);
+        // Matching is CPU work; keep it off the reactor threads.
+        let submission = tokio::task::spawn_blocking(move || engine.analyze(article))
+            .await
+            .map_err(|e| Status::internal(format!("analysis task failed: {e}")))??;
+        Ok(Response::new(submit_response(submission)))
+    }
+
+    async fn get_article(
+        &self,
+        request: Request<pb::GetArticleRequest>,
+    ) -> Result<Response<pb::GetArticleResponse>, Status> {
+        let stored = self.engine.get_article(&request.into_inner().id)?;
+        Ok(Response::new(get_article_response(stored)))
+    }
+
+    async fn get_duplicates(
+        &self,
+        request: Request<pb::GetDuplicatesRequest>,
+    ) -> Result<Response<pb::GetDuplicatesResponse>, Status> {
+        let engine = Arc::clone(&self.engine);
+        let id = request.into_inner().id;
+        let duplicates = tokio::task::spawn_blocking(move || engine.duplicates(&id))
+            .await
+            .map_err(|e| Status::internal(format!("duplicates task failed: {e}")))??;
+        Ok(Response::new(duplicates_response(duplicates)))
+    }
+}

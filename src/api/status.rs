@@ -1,0 +1,51 @@
+//! The one place where engine errors become gRPC statuses.
+
+use tonic::{Code, Status};
+
+use super::pb;
+use crate::{error::Error, store::StoreError};
+
+/// The gRPC code for an engine error.
+pub fn code_of(error: &Error) -> Code {
+    match error {
+        Error::InvalidArgument { .. } => Code::InvalidArgument,
+        Error::NotFound(_) => Code::NotFound,
+        Error::AlreadyExists(_) => Code::AlreadyExists,
+        Error::ShuttingDown => Code::Unavailable,
+        Error::Storage(StoreError::Io(_)) => Code::Unavailable,
+        Error::Storage(StoreError::Corrupt { .. }) => Code::DataLoss,
+        Error::Storage(StoreError::NewerFormat { .. }) => Code::FailedPrecondition,
+    }
+}
+
+impl From<Error> for Status {
+    fn from(error: Error) -> Self {
+        if matches!(error, Error::Storage(_)) {
+            tracing::error!(%error, "storage error");
+        }
+        Status::new(code_of(&error), error.to_string())
+    }
+}
+
+/// The per-article error of a SubmitStream response.
+pub fn stream_error(error: &Error) -> pb::Error {
+    pb::Error {
+        code: code_of(error) as i32,
+        message: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_follow_the_api_contract() {
+        assert_eq!(code_of(&Error::invalid("article.id", "x")), Code::InvalidArgument);
+        assert_eq!(code_of(&Error::NotFound("a".into())), Code::NotFound);
+        assert_eq!(code_of(&Error::AlreadyExists("a".into())), Code::AlreadyExists);
+        assert_eq!(code_of(&Error::Storage(StoreError::Io("disk".into()))), Code::Unavailable);
+        let status = Status::from(Error::invalid("article.body", "must not be empty"));
+        assert_eq!(status.message(), "article.body: must not be empty");
+    }
+}

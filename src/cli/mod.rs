@@ -1,0 +1,63 @@
+//! The command line: `wirecopy serve` runs the server, the other
+//! subcommands are a gRPC client for people and scripts (readable output by
+//! default, `--json` for machines).
+
+mod client;
+mod input;
+mod output;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// wirecopy finds wire copy in news articles, paragraph by paragraph.
+#[derive(Debug, Parser)]
+#[command(name = "wirecopy", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the gRPC server on the embedded sled store.
+    Serve(serve::ServeArgs),
+    /// Submit articles: plain-text files (first line is the title) or JSON
+    /// Lines of articles (`.jsonl`, `.ndjson`, `.json`).
+    Submit(client::SubmitArgs),
+    /// Show a stored article and its analysis.
+    Get(client::GetArgs),
+    /// List the articles sharing copied text with an article.
+    Dupes(client::GetArgs),
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Submit(args) => client::submit(args).await,
+            Command::Get(args) => client::get(args).await,
+            Command::Dupes(args) => client::dupes(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `wirecopy serve`: options, logging, signals.
+
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, sync::Arc};
+
+use anyhow::Context;
+use clap::Args;
+
+use crate::{
+    article::Limits,
+    engine::EngineConfig,
+    matching::MatchConfig,
+    server::{open_engine, serve, ServeOptions},
+    text::TextConfig,
+};
+
+/// Options of `wirecopy serve`. Each can also be set with the environment
+/// variable named in `--help`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "WIRECOPY_LISTEN", default_value = "127.0.0.1:50051")]
+    listen: SocketAddr,
+    /// Directory of the sled store (created if missing).
+    #[arg(long, env = "WIRECOPY_DATA_DIR", default_value = "./wirecopy-data")]
+    data_dir: PathBuf,
+    /// copy_ratio at or above which an article is a WIRE_COPY.
+    #[arg(long, env = "WIRECOPY_WIRE_COPY_THRESHOLD", default_value_t = 0.5, value_parser = ratio)]
+    wire_copy_threshold: f64,
+    /// Shingle overlap at or above which a paragraph is a NEAR copy.
+    #[arg(long, env = "WIRECOPY_NEAR_SIMILARITY", default_value_t = 0.5, value_parser = ratio)]
+    near_similarity: f64,
+    /// Paragraphs with fewer words are SKIPPED (not evidence).
+    #[arg(long, env = "WIRECOPY_MIN_PARAGRAPH_WORDS", default_value_t = 8)]
+    min_paragraph_words: usize,
+    /// A paragraph found in this many articles is boilerplate (SKIPPED).
+    #[arg(long, env = "WIRECOPY_BOILERPLATE_ARTICLES", default_value_t = 100)]
+    boilerplate_articles: u64,
+    /// Largest article body accepted, in bytes.
+    #[arg(long, env = "WIRECOPY_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Most paragraphs accepted in one body.
+    #[arg(long, env = "WIRECOPY_MAX_PARAGRAPHS", default_value_t = 10_000)]
+    max_paragraphs: usize,
+    /// Largest gRPC message, in bytes; larger requests get OUT_OF_RANGE.
+    #[arg(long, env = "WIRECOPY_MAX_MESSAGE_BYTES", default_value_t = 4 * 1024 * 1024)]
+    max_message_bytes: usize,
+}
+
+fn ratio(text: &str) -> Result<f64, String> {
+    let value: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    if (0.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be between 0 and 1, got {value}"))
+    }
+}
+
+impl ServeArgs {
+    fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
+            text: TextConfig {
+                min_words: self.min_paragraph_words,
+                ..TextConfig::default()
+            },
+            matching: MatchConfig {
+                near_similarity: self.near_similarity,
+                boilerplate_articles: self.boilerplate_articles.max(1),
+                wire_copy_threshold: self.wire_copy_threshold,
+                ..MatchConfig::default()
+            },
+            limits: Limits {
+                max_body_bytes: self.max_body_bytes,
+                max_paragraphs: self.max_paragraphs,
+                ..Limits::default()
+            },
+            ..EngineConfig::default()
+        }
+    }
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let config = args.engine_config();
+    let data_dir = args.data_dir.clone();
+    let engine = tokio::task::spawn_blocking(move || open_engine(&data_dir, config))
+        .await
+        .context("opening the store failed")?
+        .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    tracing::info!(
+        listen = %listener.local_addr()?,
+        data_dir = %args.data_dir.display(),
+        "wirecopy serving"
+    );
+    let options = ServeOptions {
+        max_message_bytes: args.max_message_bytes,
+    };
+    serve(listener, Arc::new(engine), options, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Completes on the first SIGINT or SIGTERM; a second one exits at once.
+async fn shutdown_signal() {
+    wait_for_signal().await;
+    tokio::spawn(async {
+        wait_for_signal().await;
+        eprintln!("second signal: exiting without draining");
+        std::process::exit(130);
+    });
+}
+
+async fn wait_for_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; only SIGINT stops the server");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}

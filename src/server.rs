@@ -1,0 +1,109 @@
+//! Assembles and runs the gRPC server: wirecopy's service, health,
+//! reflection, compression, message limits and graceful shutdown.
+
+use std::{future::Future, path::Path, sync::Arc};
+
+use tokio::net::TcpListener;
+use tonic::{codec::CompressionEncoding, transport::server::TcpIncoming};
+use tonic_health::ServingStatus;
+
+use crate::{
+    api::{pb::article_service_server::ArticleServiceServer, ArticleApi, FILE_DESCRIPTOR_SET},
+    engine::{Engine, EngineConfig},
+    error::Error,
+    store::SledStore,
+};
+
+/// Transport settings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServeOptions {
+    /// Largest request or response message, in bytes. Larger requests are
+    /// refused by tonic with OUT_OF_RANGE.
+    pub max_message_bytes: usize,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_message_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Opening the store or the engine failed.
+    #[error(transparent)]
+    Engine(#[from] Error),
+    /// The reflection service could not load the descriptors.
+    #[error("cannot build the reflection service: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+    /// The transport failed.
+    #[error("gRPC transport failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+/// Opens the embedded sled store in `data_dir` and an engine over it.
+pub fn open_engine(data_dir: &Path, config: EngineConfig) -> Result<Engine, Error> {
+    let store = SledStore::open(data_dir)?;
+    Engine::open(Arc::new(store), config)
+}
+
+/// Serves on `listener` until `shutdown` completes, then reports
+/// NOT_SERVING, lets in-flight requests finish, and closes the engine
+/// (which flushes the store).
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<ArticleServiceServer<ArticleApi>>()
+        .await;
+
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    // grpcurl and many other tools still speak only v1alpha.
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+
+    let articles = ArticleServiceServer::new(ArticleApi::new(Arc::clone(&engine)))
+        .max_decoding_message_size(options.max_message_bytes)
+        .max_encoding_message_size(options.max_message_bytes)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Zstd);
+
+    let stopping = async move {
+        shutdown.await;
+        tracing::info!("shutting down: draining in-flight requests");
+        health
+            .set_not_serving::<ArticleServiceServer<ArticleApi>>()
+            .await;
+        health
+            .set_service_status("", ServingStatus::NotServing)
+            .await;
+    };
+
+    tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(articles)
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener), stopping)
+        .await?;
+
+    tokio::task::spawn_blocking(move || engine.close())
+        .await
+        .map_err(|e| Error::Storage(crate::store::StoreError::Io(format!("close task failed: {e}"))))??;
+    tracing::info!("stopped; store flushed");
+    Ok(())
+}
