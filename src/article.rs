@@ -143,7 +143,14 @@ impl Article {
     /// an identical resubmission.
     pub fn content_digest(&self) -> [u8; 32] {
         let mut hasher = blake3::Hasher::new();
-        for field in [&self.id, &self.source, &self.url, &self.title, &self.body, &self.language] {
+        for field in [
+            &self.id,
+            &self.source,
+            &self.url,
+            &self.title,
+            &self.body,
+            &self.language,
+        ] {
             hash_field(&mut hasher, field.as_bytes());
         }
         match self.published_at {
@@ -209,21 +216,57 @@ mod tests {
         let limits = Limits::default();
         assert_eq!(article().validate(&limits).ok(), Some(()));
         let cases: Vec<(Article, &str)> = vec![
-            (Article { id: String::new(), ..article() }, "article.id"),
-            (Article { id: "x".repeat(513), ..article() }, "article.id"),
-            (Article { body: " \n ".into(), ..article() }, "article.body"),
-            (Article { body: "x".repeat(limits.max_body_bytes + 1), ..article() }, "article.body"),
-            (Article { body: "a\n".repeat(limits.max_paragraphs + 1), ..article() }, "article.body"),
             (
                 Article {
-                    published_at: Some(Instant { seconds: 0, nanos: -1 }),
+                    id: String::new(),
+                    ..article()
+                },
+                "article.id",
+            ),
+            (
+                Article {
+                    id: "x".repeat(513),
+                    ..article()
+                },
+                "article.id",
+            ),
+            (
+                Article {
+                    body: " \n ".into(),
+                    ..article()
+                },
+                "article.body",
+            ),
+            (
+                Article {
+                    body: "x".repeat(limits.max_body_bytes + 1),
+                    ..article()
+                },
+                "article.body",
+            ),
+            (
+                Article {
+                    body: "a\n".repeat(limits.max_paragraphs + 1),
+                    ..article()
+                },
+                "article.body",
+            ),
+            (
+                Article {
+                    published_at: Some(Instant {
+                        seconds: 0,
+                        nanos: -1,
+                    }),
                     ..article()
                 },
                 "article.published_at.nanos",
             ),
             (
                 Article {
-                    published_at: Some(Instant { seconds: MAX_SECONDS + 1, nanos: 0 }),
+                    published_at: Some(Instant {
+                        seconds: MAX_SECONDS + 1,
+                        nanos: 0,
+                    }),
                     ..article()
                 },
                 "article.published_at.seconds",
@@ -237,8 +280,22 @@ mod tests {
     #[test]
     fn digest_changes_with_any_field() {
         let base = article().content_digest();
-        assert_ne!(Article { source: "x".into(), ..article() }.content_digest(), base);
-        assert_ne!(Article { body: "Some body text!".into(), ..article() }.content_digest(), base);
+        assert_ne!(
+            Article {
+                source: "x".into(),
+                ..article()
+            }
+            .content_digest(),
+            base
+        );
+        assert_ne!(
+            Article {
+                body: "Some body text!".into(),
+                ..article()
+            }
+            .content_digest(),
+            base
+        );
         assert_eq!(article().content_digest(), base);
     }
 }

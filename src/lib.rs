@@ -14,12 +14,12 @@
 //! - [`api`] is the thin gRPC adapter over the engine, [`server`] assembles
 //!   the tonic server, and [`cli`] is the command line the binary runs.
 
-pub mod text;
-pub mod matching;
+pub mod api;
 pub mod article;
+pub mod cli;
 pub mod engine;
 pub mod error;
-pub mod store;
-pub mod api;
-pub mod cli;
+pub mod matching;
 pub mod server;
+pub mod store;
+pub mod text;

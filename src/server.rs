@@ -103,7 +103,11 @@ pub async fn serve(
 
     tokio::task::spawn_blocking(move || engine.close())
         .await
-        .map_err(|e| Error::Storage(crate::store::StoreError::Io(format!("close task failed: {e}"))))??;
+        .map_err(|e| {
+            Error::Storage(crate::store::StoreError::Io(format!(
+                "close task failed: {e}"
+            )))
+        })??;
     tracing::info!("stopped; store flushed");
     Ok(())
 }

@@ -17,7 +17,8 @@ fn edited_copy(body: &str) -> String {
     lines[8] = lines[8].replace("negotiations", "negotations");
     let mut copy = String::from("By Jane Doe | Reuters\n\n");
     copy.push_str(&lines.join("\n\n"));
-    copy.replace(['\u{201C}', '\u{201D}'], "\"").replace('\u{2019}', "'")
+    copy.replace(['\u{201C}', '\u{201D}'], "\"")
+        .replace('\u{2019}', "'")
 }
 
 #[tokio::test]
@@ -33,7 +34,11 @@ async fn edited_republication_is_a_wire_copy_matched_paragraph_by_paragraph() {
     assert_eq!(verdict(&copy), Verdict::WireCopy);
     assert_eq!(copy.canonical_id, "talks");
     assert!(copy.copy_ratio > 0.95, "copy ratio {}", copy.copy_ratio);
-    assert_eq!(kind(&copy.paragraphs[0]), MatchKind::Skipped, "the byline is not evidence");
+    assert_eq!(
+        kind(&copy.paragraphs[0]),
+        MatchKind::Skipped,
+        "the byline is not evidence"
+    );
     for paragraph in &copy.paragraphs[1..] {
         assert!(
             matches!(kind(paragraph), MatchKind::Exact | MatchKind::Near),
@@ -65,7 +70,9 @@ async fn two_reports_on_the_same_talks_are_not_copies() {
     assert_eq!(other.copy_ratio, 0.0);
     let related = server
         .client
-        .get_duplicates(wirecopy::api::pb::GetDuplicatesRequest { id: "sputnik".into() })
+        .get_duplicates(wirecopy::api::pb::GetDuplicatesRequest {
+            id: "sputnik".into(),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -87,7 +94,11 @@ async fn an_article_repeating_its_own_lede_is_not_a_copy() {
     // The lede and its repetition under the dateline are both new text.
     assert_eq!(kind(&response.paragraphs[2]), MatchKind::None);
     assert_eq!(kind(&response.paragraphs[3]), MatchKind::None);
-    let dateline = response.credits.iter().find(|c| c.kind == 1).expect("a dateline");
+    let dateline = response
+        .credits
+        .iter()
+        .find(|c| c.kind == 1)
+        .expect("a dateline");
     assert_eq!(dateline.agencies, vec!["UrduPoint News", "Sputnik"]);
     server.stop().await;
 }
@@ -116,7 +127,10 @@ async fn merged_split_trimmed_and_padded_copies_are_found() {
     assert_eq!(verdict(&response), Verdict::WireCopy);
     for half in &response.paragraphs[1..] {
         assert_eq!(kind(half), MatchKind::Near);
-        assert_eq!((half.source_article_id.as_str(), half.source_paragraph), ("talks", 3));
+        assert_eq!(
+            (half.source_article_id.as_str(), half.source_paragraph),
+            ("talks", 3)
+        );
     }
 
     // Every paragraph trimmed of its last sentence, or padded with one.
@@ -129,7 +143,10 @@ async fn merged_split_trimmed_and_padded_copies_are_found() {
         .collect();
     let response = submit(&mut server, "trimmed", "t", &trimmed.join("\n")).await;
     assert_eq!(verdict(&response), Verdict::WireCopy);
-    assert!(response.paragraphs.iter().all(|p| p.source_article_id == "talks"));
+    assert!(response
+        .paragraphs
+        .iter()
+        .all(|p| p.source_article_id == "talks"));
 
     let padded: Vec<String> = lines
         .iter()
@@ -137,7 +154,11 @@ async fn merged_split_trimmed_and_padded_copies_are_found() {
         .collect();
     let response = submit(&mut server, "padded", "p", &padded.join("\n")).await;
     assert_eq!(verdict(&response), Verdict::WireCopy);
-    assert!(response.copy_ratio < 0.95, "padding is not copied text: {}", response.copy_ratio);
+    assert!(
+        response.copy_ratio < 0.95,
+        "padding is not copied text: {}",
+        response.copy_ratio
+    );
     for (index, paragraph) in response.paragraphs.iter().enumerate() {
         assert_eq!(kind(paragraph), MatchKind::Near);
         assert_eq!(paragraph.source_paragraph as usize, index);
@@ -163,9 +184,17 @@ async fn a_copy_of_a_copy_resolves_to_the_first_article() {
     let first = edited_copy(&body);
     submit(&mut server, "reprint", "outlet-1", &first).await;
     // The second outlet copied the first reprint, typos and all.
-    let response = submit(&mut server, "reprint-of-reprint", "outlet-2", &first.replace("By Jane Doe | Reuters", "By John Roe")).await;
+    let response = submit(
+        &mut server,
+        "reprint-of-reprint",
+        "outlet-2",
+        &first.replace("By Jane Doe | Reuters", "By John Roe"),
+    )
+    .await;
     assert_eq!(verdict(&response), Verdict::WireCopy);
     assert_eq!(response.canonical_id, "wire");
-    assert!(response.paragraphs[1..].iter().all(|p| p.source_article_id == "wire"));
+    assert!(response.paragraphs[1..]
+        .iter()
+        .all(|p| p.source_article_id == "wire"));
     server.stop().await;
 }

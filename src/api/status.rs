@@ -41,10 +41,19 @@ mod tests {
 
     #[test]
     fn codes_follow_the_api_contract() {
-        assert_eq!(code_of(&Error::invalid("article.id", "x")), Code::InvalidArgument);
+        assert_eq!(
+            code_of(&Error::invalid("article.id", "x")),
+            Code::InvalidArgument
+        );
         assert_eq!(code_of(&Error::NotFound("a".into())), Code::NotFound);
-        assert_eq!(code_of(&Error::AlreadyExists("a".into())), Code::AlreadyExists);
-        assert_eq!(code_of(&Error::Storage(StoreError::Io("disk".into()))), Code::Unavailable);
+        assert_eq!(
+            code_of(&Error::AlreadyExists("a".into())),
+            Code::AlreadyExists
+        );
+        assert_eq!(
+            code_of(&Error::Storage(StoreError::Io("disk".into()))),
+            Code::Unavailable
+        );
         let status = Status::from(Error::invalid("article.body", "must not be empty"));
         assert_eq!(status.message(), "article.body: must not be empty");
     }

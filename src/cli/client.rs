@@ -13,7 +13,11 @@ use crate::api::pb::{self, article_service_client::ArticleServiceClient};
 #[derive(Debug, Args)]
 pub struct ClientArgs {
     /// Server URL.
-    #[arg(long, env = "WIRECOPY_SERVER", default_value = "http://127.0.0.1:50051")]
+    #[arg(
+        long,
+        env = "WIRECOPY_SERVER",
+        default_value = "http://127.0.0.1:50051"
+    )]
     server: String,
     /// Print JSON (one object per line) instead of readable text.
     #[arg(long)]
@@ -75,7 +79,9 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
             failures += 1;
             *verdicts.entry("ERROR").or_default() += 1;
         } else {
-            *verdicts.entry(output::verdict_name(response.verdict)).or_default() += 1;
+            *verdicts
+                .entry(output::verdict_name(response.verdict))
+                .or_default() += 1;
         }
         if args.client.json {
             println!("{}", output::submit_json(&response));

@@ -50,13 +50,17 @@ pub fn read_articles(path: &Path, source: Option<&str>) -> anyhow::Result<Vec<pb
 
 /// UTF-8, or Latin-1 for the odd legacy file that is not.
 fn decode_text(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect())
+    String::from_utf8(bytes)
+        .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect())
 }
 
 fn plain_text(path: &Path, text: &str) -> pb::Article {
     let trimmed = text.trim_start_matches(['\n', '\r']);
     let (title, body) = match trimmed.find('\n') {
-        Some(end) => (trimmed[..end].trim(), trimmed[end + 1..].trim_start_matches(['\n', '\r'])),
+        Some(end) => (
+            trimmed[..end].trim(),
+            trimmed[end + 1..].trim_start_matches(['\n', '\r']),
+        ),
         None => (trimmed.trim(), ""),
     };
     pb::Article {
@@ -74,16 +78,21 @@ fn json_lines(text: &str) -> anyhow::Result<Vec<pb::Article>> {
             continue;
         }
         let line_number = number + 1;
-        let parsed: ArticleLine =
-            serde_json::from_str(line).with_context(|| format!("line {line_number}: not an article"))?;
+        let parsed: ArticleLine = serde_json::from_str(line)
+            .with_context(|| format!("line {line_number}: not an article"))?;
         let published_at = match parsed.published_at.as_deref() {
-            Some(time) if !time.is_empty() => Some(
-                time.parse::<prost_types::Timestamp>()
-                    .map_err(|e| anyhow::anyhow!("line {line_number}: published_at {time:?}: {e}"))?,
-            ),
+            Some(time) if !time.is_empty() => {
+                Some(time.parse::<prost_types::Timestamp>().map_err(|e| {
+                    anyhow::anyhow!("line {line_number}: published_at {time:?}: {e}")
+                })?)
+            }
             _ => None,
         };
-        let id = if parsed.id.is_empty() { parsed.url.clone() } else { parsed.id };
+        let id = if parsed.id.is_empty() {
+            parsed.url.clone()
+        } else {
+            parsed.id
+        };
         if id.is_empty() {
             bail!("line {line_number}: the article has neither an id nor a url");
         }
@@ -120,7 +129,10 @@ mod tests {
         )?;
         assert_eq!(articles.len(), 2);
         assert_eq!(articles[0].id, "https://x/1");
-        assert_eq!(articles[0].published_at.map(|t| t.seconds), Some(1_606_865_520));
+        assert_eq!(
+            articles[0].published_at.map(|t| t.seconds),
+            Some(1_606_865_520)
+        );
         assert!(json_lines("{\"body\":\"b\"}").is_err());
         Ok(())
     }

@@ -21,10 +21,12 @@ fn relation_name(relation: i32) -> &'static str {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 fn time(timestamp: Option<&prost_types::Timestamp>) -> Value {
@@ -111,7 +113,11 @@ pub fn article_text(response: &pb::GetArticleResponse) -> String {
     let analysis = response.analysis.clone().unwrap_or_default();
     let mut out = String::new();
     let _ = writeln!(out, "id:        {}", article.id);
-    for (label, value) in [("title", &article.title), ("source", &article.source), ("url", &article.url)] {
+    for (label, value) in [
+        ("title", &article.title),
+        ("source", &article.source),
+        ("url", &article.url),
+    ] {
         if !value.is_empty() {
             let _ = writeln!(out, "{label:<10} {value}");
         }
@@ -176,7 +182,11 @@ pub fn duplicates_text(response: &pb::GetDuplicatesResponse) -> String {
             r.shared_paragraphs,
             r.copy_ratio,
             r.article_id,
-            if r.source.is_empty() { String::new() } else { format!("  [{}]", r.source) }
+            if r.source.is_empty() {
+                String::new()
+            } else {
+                format!("  [{}]", r.source)
+            }
         );
     }
     out

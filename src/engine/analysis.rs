@@ -8,7 +8,11 @@ use crate::{
 };
 
 /// The analysis record of a matched article.
-pub(crate) fn analysis_record(body: &str, prepared: &PreparedBody, matched: &ArticleMatch) -> AnalysisRecord {
+pub(crate) fn analysis_record(
+    body: &str,
+    prepared: &PreparedBody,
+    matched: &ArticleMatch,
+) -> AnalysisRecord {
     AnalysisRecord {
         verdict: matched.verdict,
         copy_ratio: matched.copy_ratio,

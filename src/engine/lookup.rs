@@ -35,7 +35,11 @@ pub(crate) struct Pending {
 
 impl Pending {
     /// The id of the article with `sequence`, pending or stored.
-    pub fn article_id(&self, store: &dyn Store, sequence: u64) -> Result<Option<String>, StoreError> {
+    pub fn article_id(
+        &self,
+        store: &dyn Store,
+        sequence: u64,
+    ) -> Result<Option<String>, StoreError> {
         match self.ids.get(&sequence) {
             Some(id) => Ok(Some(id.clone())),
             None => store.article_id(sequence),

@@ -73,11 +73,15 @@ impl Shared {
     // in a way that matters (a missing anchor only costs a candidate), so a
     // poisoned lock is used as is.
     fn read_index(&self) -> RwLockReadGuard<'_, AnchorIndex> {
-        self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write_index(&self) -> RwLockWriteGuard<'_, AnchorIndex> {
-        self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.index
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -167,14 +171,21 @@ impl Engine {
             match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
         };
         let analysis = analysis::analysis_record(&prepared.article.body, &prepared.body, &matched);
-        Ok(report::submission(&prepared.article.id, 0, &analysis, |seq| store.article_id(seq))?)
+        Ok(report::submission(
+            &prepared.article.id,
+            0,
+            &analysis,
+            |seq| store.article_id(seq),
+        )?)
     }
 
     /// The stored article with `id`, body reassembled byte for byte.
     pub fn get_article(&self, id: &str) -> Result<StoredArticle, Error> {
         validate_id("id", id)?;
         let store = self.shared.store.as_ref();
-        let record = store.article(id)?.ok_or_else(|| Error::NotFound(id.to_owned()))?;
+        let record = store
+            .article(id)?
+            .ok_or_else(|| Error::NotFound(id.to_owned()))?;
         let mut body = String::new();
         for segment in &record.body {
             match segment {
@@ -196,8 +207,9 @@ impl Engine {
                 }
             }
         }
-        let analysis =
-            report::submission(&record.id, record.sequence, &record.analysis, |seq| store.article_id(seq))?;
+        let analysis = report::submission(&record.id, record.sequence, &record.analysis, |seq| {
+            store.article_id(seq)
+        })?;
         Ok(StoredArticle {
             article: Article {
                 id: record.id,
@@ -218,7 +230,9 @@ impl Engine {
     pub fn duplicates(&self, id: &str) -> Result<Duplicates, Error> {
         validate_id("id", id)?;
         let store = self.shared.store.as_ref();
-        let record = store.article(id)?.ok_or_else(|| Error::NotFound(id.to_owned()))?;
+        let record = store
+            .article(id)?
+            .ok_or_else(|| Error::NotFound(id.to_owned()))?;
         duplicates::related_articles(store, &record, &self.shared.config.matching)
     }
 
@@ -289,7 +303,10 @@ fn rebuild_index(store: &dyn Store, text: &TextConfig) -> Result<AnchorIndex, St
         let normalized = normalize(&record.text);
         if shingles::words(&normalized).count() >= text.min_words.max(1) {
             let hashes = shingles::shingle_hashes(&normalized, text.shingles);
-            index.insert(fingerprint, &shingles::anchors(&hashes, text.shingles.window));
+            index.insert(
+                fingerprint,
+                &shingles::anchors(&hashes, text.shingles.window),
+            );
         }
     })?;
     Ok(index)

@@ -73,7 +73,13 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first_sequence: u64) -> u64 {
     let mut next_sequence = first_sequence;
     let mut outcomes = Vec::with_capacity(group.len());
     for job in group {
-        let outcome = match ingest(shared, &job.prepared, &mut pending, &mut batch, next_sequence) {
+        let outcome = match ingest(
+            shared,
+            &job.prepared,
+            &mut pending,
+            &mut batch,
+            next_sequence,
+        ) {
             Ok(Outcome::Stored(report)) => {
                 next_sequence += 1;
                 Outcome::Stored(report)
@@ -100,7 +106,9 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first_sequence: u64) -> u64 {
             Outcome::Answered(answer) => answer,
             Outcome::Stored(report) => match &committed {
                 Ok(()) => Ok(report),
-                Err(error) => Err(Error::Storage(crate::store::StoreError::Io(error.to_string()))),
+                Err(error) => Err(Error::Storage(crate::store::StoreError::Io(
+                    error.to_string(),
+                ))),
             },
         };
         // The caller may have gone away (client cancelled); the article is
@@ -166,7 +174,9 @@ fn ingest(
                     paragraph: paragraph.index,
                 };
                 if paragraph.is_evidence {
-                    pending.index.insert(paragraph.fingerprint, &paragraph.anchors);
+                    pending
+                        .index
+                        .insert(paragraph.fingerprint, &paragraph.anchors);
                     pending
                         .new_anchors
                         .push((paragraph.fingerprint, paragraph.anchors.clone()));

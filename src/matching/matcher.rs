@@ -194,11 +194,7 @@ fn match_paragraph<S: ParagraphSource>(
     }
     // Best source: most shared shingles, then highest similarity, then
     // the earliest origin.
-    accepted.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then(b.2.total_cmp(&a.2))
-            .then(a.0.cmp(&b.0))
-    });
+    accepted.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
     matched.kind = MatchKind::Near;
     matched.source = Some(accepted[0].0);
     matched.similarity = accepted[0].2;
@@ -320,12 +316,21 @@ mod tests {
     fn exact_and_typo_copies_match_their_sources() {
         let mut texts = Texts::default();
         texts.add(1, &format!("{P1}\n{P2}"));
-        let copy = run(&mut texts, &format!("{P1}\n{}", P2.replace("prisoners", "prisonners")));
+        let copy = run(
+            &mut texts,
+            &format!("{P1}\n{}", P2.replace("prisoners", "prisonners")),
+        );
         assert_eq!(copy.verdict, Verdict::WireCopy);
         assert_eq!(copy.canonical, Some(1));
         assert_eq!(copy.paragraphs[0].kind, MatchKind::Exact);
         assert_eq!(copy.paragraphs[1].kind, MatchKind::Near);
-        assert_eq!(copy.paragraphs[1].source, Some(Origin { article: 1, paragraph: 1 }));
+        assert_eq!(
+            copy.paragraphs[1].source,
+            Some(Origin {
+                article: 1,
+                paragraph: 1
+            })
+        );
         assert!(copy.copy_ratio > 0.9 && copy.copy_ratio < 1.0);
     }
 
@@ -346,7 +351,11 @@ mod tests {
         texts.add(1, P1);
         let padded = run(&mut texts, &format!("{P1} Officials in the capital declined to comment on the talks late on Tuesday evening."));
         assert_eq!(padded.paragraphs[0].kind, MatchKind::Near);
-        assert!(padded.copy_ratio > 0.4 && padded.copy_ratio < 0.7, "{}", padded.copy_ratio);
+        assert!(
+            padded.copy_ratio > 0.4 && padded.copy_ratio < 0.7,
+            "{}",
+            padded.copy_ratio
+        );
     }
 
     #[test]
@@ -362,7 +371,8 @@ mod tests {
     #[test]
     fn boilerplate_is_skipped() {
         let mut texts = Texts::default();
-        let footer = "Sign up for our newsletter to get the latest stories delivered to your inbox.";
+        let footer =
+            "Sign up for our newsletter to get the latest stories delivered to your inbox.";
         for article in 0..MatchConfig::default().boilerplate_articles {
             texts.add(article, footer);
         }

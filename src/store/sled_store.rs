@@ -129,16 +129,22 @@ fn decode_origin(bytes: &[u8]) -> Option<Origin> {
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     let mut bytes = vec![VALUE_VERSION];
-    postcard::to_io(value, &mut bytes).map_err(|e| StoreError::Io(format!("encoding failed: {e}")))?;
+    postcard::to_io(value, &mut bytes)
+        .map_err(|e| StoreError::Io(format!("encoding failed: {e}")))?;
     Ok(bytes)
 }
 
-fn decode<T: DeserializeOwned>(key: impl FnOnce() -> String, bytes: &[u8]) -> Result<T, StoreError> {
+fn decode<T: DeserializeOwned>(
+    key: impl FnOnce() -> String,
+    bytes: &[u8],
+) -> Result<T, StoreError> {
     match bytes.split_first() {
-        Some((&VALUE_VERSION, payload)) => postcard::from_bytes(payload).map_err(|e| StoreError::Corrupt {
-            key: key(),
-            reason: e.to_string(),
-        }),
+        Some((&VALUE_VERSION, payload)) => {
+            postcard::from_bytes(payload).map_err(|e| StoreError::Corrupt {
+                key: key(),
+                reason: e.to_string(),
+            })
+        }
         Some((&version, _)) if version > VALUE_VERSION => Err(StoreError::NewerFormat {
             found: u32::from(version),
             supported: u32::from(VALUE_VERSION),
@@ -178,12 +184,13 @@ impl Store for SledStore {
         match self.db.scan_prefix([ID_BY_SEQUENCE]).next_back() {
             Some(entry) => {
                 let (key, _) = entry?;
-                let bytes: [u8; 8] = key.get(1..9).and_then(|b| b.try_into().ok()).ok_or_else(|| {
-                    StoreError::Corrupt {
-                        key: "last article sequence".into(),
-                        reason: format!("key of {} bytes", key.len()),
-                    }
-                })?;
+                let bytes: [u8; 8] =
+                    key.get(1..9)
+                        .and_then(|b| b.try_into().ok())
+                        .ok_or_else(|| StoreError::Corrupt {
+                            key: "last article sequence".into(),
+                            reason: format!("key of {} bytes", key.len()),
+                        })?;
                 Ok(u64::from_be_bytes(bytes))
             }
             None => Ok(0),
@@ -201,10 +208,13 @@ impl Store for SledStore {
         let mut copies = Vec::new();
         for entry in self.db.scan_prefix(copy_prefix(origin)) {
             let (key, _) = entry?;
-            let copy = key.get(13..).and_then(decode_origin).ok_or_else(|| StoreError::Corrupt {
-                key: format!("copies of {origin:?}"),
-                reason: format!("key of {} bytes", key.len()),
-            })?;
+            let copy =
+                key.get(13..)
+                    .and_then(decode_origin)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        key: format!("copies of {origin:?}"),
+                        reason: format!("key of {} bytes", key.len()),
+                    })?;
             copies.push(copy);
         }
         Ok(copies)
@@ -216,14 +226,18 @@ impl Store for SledStore {
     ) -> Result<(), StoreError> {
         for entry in self.db.scan_prefix([PARAGRAPH]) {
             let (key, value) = entry?;
-            let fingerprint: [u8; 32] = key.get(1..33).and_then(|b| b.try_into().ok()).ok_or_else(|| {
-                StoreError::Corrupt {
-                    key: "paragraph".into(),
-                    reason: format!("key of {} bytes", key.len()),
-                }
-            })?;
+            let fingerprint: [u8; 32] =
+                key.get(1..33)
+                    .and_then(|b| b.try_into().ok())
+                    .ok_or_else(|| StoreError::Corrupt {
+                        key: "paragraph".into(),
+                        reason: format!("key of {} bytes", key.len()),
+                    })?;
             let fingerprint = Fingerprint(fingerprint);
-            visit(fingerprint, decode(|| format!("paragraph {fingerprint:?}"), &value)?);
+            visit(
+                fingerprint,
+                decode(|| format!("paragraph {fingerprint:?}"), &value)?,
+            );
         }
         Ok(())
     }
@@ -264,12 +278,33 @@ mod tests {
 
     #[test]
     fn copy_keys_sort_by_origin_then_copy() {
-        let origin = Origin { article: 2, paragraph: 1 };
-        let a = copy_key(origin, Origin { article: 3, paragraph: 0 });
-        let b = copy_key(origin, Origin { article: 10, paragraph: 0 });
+        let origin = Origin {
+            article: 2,
+            paragraph: 1,
+        };
+        let a = copy_key(
+            origin,
+            Origin {
+                article: 3,
+                paragraph: 0,
+            },
+        );
+        let b = copy_key(
+            origin,
+            Origin {
+                article: 10,
+                paragraph: 0,
+            },
+        );
         assert!(a < b);
         assert!(a.starts_with(&copy_prefix(origin)));
-        assert_eq!(decode_origin(&a[13..]), Some(Origin { article: 3, paragraph: 0 }));
+        assert_eq!(
+            decode_origin(&a[13..]),
+            Some(Origin {
+                article: 3,
+                paragraph: 0
+            })
+        );
     }
 
     #[test]

@@ -122,7 +122,9 @@ pub fn split_credits(text: &str, leading: bool, last: bool) -> CreditSplit {
         }
         if let Some(caps) = DATELINE_WITH_AGENCY.captures(&text[start..]) {
             let whole = caps.get(0).map_or(0..0, |m| m.range());
-            let agencies = caps.get(1).map_or_else(Vec::new, |m| agencies_in(m.as_str()));
+            let agencies = caps
+                .get(1)
+                .map_or_else(Vec::new, |m| agencies_in(m.as_str()));
             credits.push(Credit {
                 kind: CreditKind::Dateline,
                 span: start + whole.start..start + whole.end,
@@ -140,7 +142,9 @@ pub fn split_credits(text: &str, leading: bool, last: bool) -> CreditSplit {
     }
     let mut end = text.len();
     if let Some(caps) = CONTRIBUTED_CREDIT.captures(&text[start..]) {
-        let agencies = caps.get(1).map_or_else(Vec::new, |m| agencies_in(m.as_str()));
+        let agencies = caps
+            .get(1)
+            .map_or_else(Vec::new, |m| agencies_in(m.as_str()));
         credits.push(Credit {
             kind: CreditKind::Agency,
             span: start..end,
@@ -191,9 +195,37 @@ fn agencies_in(credit: &str) -> Vec<String> {
 
 fn is_month_or_day(word: &str) -> bool {
     const CALENDAR: &[&str] = &[
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-        "january", "february", "march", "april", "june", "july", "august", "september",
-        "october", "november", "december", "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
     ];
     let lower = word.trim_end_matches('.').to_lowercase();
     CALENDAR.contains(&lower.as_str())
@@ -211,20 +243,32 @@ mod tests {
     fn sputnik_dateline_is_stripped_and_agencies_named() {
         let text = "MOSCOW (UrduPoint News / Sputnik - 01st December, 2020) Moscow sees no intentional protracting.";
         let split = split_credits(text, true, false);
-        assert_eq!(&text[split.content], "Moscow sees no intentional protracting.");
+        assert_eq!(
+            &text[split.content],
+            "Moscow sees no intentional protracting."
+        );
         assert_eq!(split.credits[0].kind, CreditKind::Dateline);
         assert_eq!(split.credits[0].agencies, vec!["UrduPoint News", "Sputnik"]);
     }
 
     #[test]
     fn reuters_and_ap_datelines_are_stripped() {
-        assert_eq!(content("LONDON (Reuters) - Shares fell.", true, false), "Shares fell.");
+        assert_eq!(
+            content("LONDON (Reuters) - Shares fell.", true, false),
+            "Shares fell."
+        );
         assert_eq!(
             content("WASHINGTON, Dec 1 (Reuters) - Shares fell.", true, false),
             "Shares fell."
         );
-        assert_eq!(content("PARIS (AP) — Shares fell.", true, false), "Shares fell.");
-        assert_eq!(content("BEIJING — Shares fell.", true, false), "Shares fell.");
+        assert_eq!(
+            content("PARIS (AP) — Shares fell.", true, false),
+            "Shares fell."
+        );
+        assert_eq!(
+            content("BEIJING — Shares fell.", true, false),
+            "Shares fell."
+        );
     }
 
     #[test]
@@ -247,10 +291,17 @@ mod tests {
     #[test]
     fn bylines_are_stripped() {
         assert_eq!(content("By Jane Doe", true, false), "");
-        assert_eq!(content("By Jane Doe | Shares fell.", true, false), "Shares fell.");
+        assert_eq!(
+            content("By Jane Doe | Shares fell.", true, false),
+            "Shares fell."
+        );
         assert_eq!(content("By Jane Doe, Reuters", true, false), "");
         assert_eq!(
-            content("Faizan Hashmi 4 minutes ago Tue 01st December 2020 | 11:32 PM", true, false),
+            content(
+                "Faizan Hashmi 4 minutes ago Tue 01st December 2020 | 11:32 PM",
+                true,
+                false
+            ),
             ""
         );
         let lede = "By the end of the year, prices had fallen sharply across Europe.";
@@ -267,7 +318,11 @@ mod tests {
             ""
         );
         assert_eq!(
-            content("Prices fell. (Reporting by Jane Doe; Editing by John Roe)", false, true),
+            content(
+                "Prices fell. (Reporting by Jane Doe; Editing by John Roe)",
+                false,
+                true
+            ),
             "Prices fell."
         );
         let mid = "Prices fell. (Reporting by Jane Doe)";

@@ -22,7 +22,9 @@ pub use prepare::{prepare_body, PreparedBody, PreparedParagraph, TextConfig};
 
 /// A 32-byte blake3 hash of a normalised paragraph: equal fingerprints mean
 /// the same text after normalisation.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Fingerprint(pub [u8; 32]);
 
 impl Fingerprint {

@@ -81,8 +81,14 @@ enum Canonical {
 fn canonical_char(c: char) -> Canonical {
     match c {
         // Zero-width and other invisible format characters, soft hyphen.
-        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}'
-        | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}'
+        '\u{00AD}'
+        | '\u{034F}'
+        | '\u{061C}'
+        | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
         | '\u{FEFF}' => Canonical::Drop,
         // Spelling `&` out means a decoded `&amp;amp;` cannot decode again
         // on a second pass, which keeps the form idempotent; it also
@@ -92,7 +98,11 @@ fn canonical_char(c: char) -> Canonical {
         | '\u{00B4}' | '\u{2039}' | '\u{203A}' => Canonical::Char('\''),
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{2036}'
         | '\u{00AB}' | '\u{00BB}' => Canonical::Char('"'),
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2043}' | '\u{FE58}' | '\u{FE63}'
+        '\u{2010}'..='\u{2015}'
+        | '\u{2212}'
+        | '\u{2043}'
+        | '\u{FE58}'
+        | '\u{FE63}'
         | '\u{FF0D}' => Canonical::Char('-'),
         c if c.is_whitespace() || c.is_control() => Canonical::Space,
         c => Canonical::Char(c),
@@ -113,7 +123,10 @@ mod tests {
 
     #[test]
     fn entities_zero_width_and_ampersands_are_unified() {
-        assert_eq!(normalize("Procter &amp; Gam\u{200B}ble"), "procter and gamble");
+        assert_eq!(
+            normalize("Procter &amp; Gam\u{200B}ble"),
+            "procter and gamble"
+        );
         assert_eq!(normalize("Procter & Gamble"), "procter and gamble");
         assert_eq!(normalize("a&amp;amp;b"), "a and amp;b");
     }

@@ -127,21 +127,30 @@ mod tests {
     #[test]
     fn dateline_copies_fingerprint_like_the_original() {
         let config = TextConfig::default();
-        let original = prepare_body("Moscow sees no intentional protracting in the exchange of prisoners.", &config);
+        let original = prepare_body(
+            "Moscow sees no intentional protracting in the exchange of prisoners.",
+            &config,
+        );
         let copy = prepare_body(
             "By Jane Doe\n\nMOSCOW (Reuters) - Moscow sees no intentional protracting in the exchange of prisoners.",
             &config,
         );
         assert_eq!(copy.paragraphs.len(), 2);
         assert!(!copy.paragraphs[0].is_evidence);
-        assert_eq!(copy.paragraphs[1].fingerprint, original.paragraphs[0].fingerprint);
+        assert_eq!(
+            copy.paragraphs[1].fingerprint,
+            original.paragraphs[0].fingerprint
+        );
         assert_eq!(copy.credits.len(), 2);
         assert_eq!(copy.credits[1].kind, CreditKind::Dateline);
     }
 
     #[test]
     fn short_paragraphs_are_not_evidence() {
-        let body = prepare_body("Too short to count.\nThis one has exactly eight words in it.", &TextConfig::default());
+        let body = prepare_body(
+            "Too short to count.\nThis one has exactly eight words in it.",
+            &TextConfig::default(),
+        );
         assert!(!body.paragraphs[0].is_evidence);
         assert!(body.paragraphs[1].is_evidence);
         assert_eq!(body.paragraphs[1].word_count, 8);

@@ -28,9 +28,15 @@ impl TestServer {
     }
 
     /// Starts a server with the given settings on `data_dir`.
-    pub async fn start_with(data_dir: &Path, config: EngineConfig, options: ServeOptions) -> TestServer {
+    pub async fn start_with(
+        data_dir: &Path,
+        config: EngineConfig,
+        options: ServeOptions,
+    ) -> TestServer {
         let engine = open_engine(data_dir, config).expect("store opens");
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("port 0 binds");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("port 0 binds");
         let addr = listener.local_addr().expect("bound address");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(serve(listener, Arc::new(engine), options, async {
@@ -63,14 +69,18 @@ impl TestServer {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            task.await.expect("server task joins").expect("server stops cleanly");
+            task.await
+                .expect("server task joins")
+                .expect("server stops cleanly");
         }
     }
 }
 
 /// Reads a seed article from the repository's fixtures: (title, body).
 pub fn seed(name: &str) -> (String, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/seeds")
+        .join(name);
     let text = std::fs::read_to_string(&path).expect("seed fixture is readable");
     if name.starts_with("003") {
         let (title, body) = text.split_once('\n').expect("seed has a title line");
@@ -96,7 +106,12 @@ pub fn request(id: &str, source: &str, body: &str) -> pb::SubmitRequest {
 }
 
 /// Submits and unwraps.
-pub async fn submit(server: &mut TestServer, id: &str, source: &str, body: &str) -> pb::SubmitResponse {
+pub async fn submit(
+    server: &mut TestServer,
+    id: &str,
+    source: &str,
+    body: &str,
+) -> pb::SubmitResponse {
     server
         .client
         .submit(request(id, source, body))
