@@ -27,7 +27,7 @@ pub struct ServeArgs {
     #[arg(long, env = "WIRECOPY_WIRE_COPY_THRESHOLD", default_value_t = 0.5, value_parser = ratio)]
     wire_copy_threshold: f64,
     /// Shingle overlap at or above which a paragraph is a NEAR copy.
-    #[arg(long, env = "WIRECOPY_NEAR_SIMILARITY", default_value_t = 0.5, value_parser = ratio)]
+    #[arg(long, env = "WIRECOPY_NEAR_SIMILARITY", default_value_t = 0.6, value_parser = ratio)]
     near_similarity: f64,
     /// Paragraphs with fewer words are SKIPPED (not evidence).
     #[arg(long, env = "WIRECOPY_MIN_PARAGRAPH_WORDS", default_value_t = 8)]

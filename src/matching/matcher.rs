@@ -32,8 +32,8 @@ pub struct MatchConfig {
 impl Default for MatchConfig {
     fn default() -> Self {
         MatchConfig {
-            near_similarity: 0.5,
-            min_shared_shingles: 3,
+            near_similarity: 0.6,
+            min_shared_shingles: 5,
             boilerplate_articles: 100,
             max_candidates: 8,
             wire_copy_threshold: 0.5,
