@@ -403,15 +403,24 @@ async fn analyze_stores_nothing() {
             .code(),
         Code::NotFound
     );
-    // Analysing the stored article itself says what a resubmission would be
-    // matched against: itself.
+    // Analyze answers what Submit would: a resubmission, or a conflict.
     let own = server
         .client
         .analyze(request("talks", "a", &body))
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(own.verdict(), Verdict::WireCopy);
+    assert_eq!(own.verdict(), Verdict::Resubmitted);
+    assert_eq!(own.stored_verdict(), Verdict::Original);
+    let conflict = server
+        .client
+        .analyze(request(
+            "talks",
+            "a",
+            "Other text entirely, under the same id as before.",
+        ))
+        .await;
+    assert_eq!(conflict.unwrap_err().code(), Code::AlreadyExists);
     server.stop().await;
 }
 

@@ -156,10 +156,23 @@ impl Engine {
         Ok(Ticket(answer))
     }
 
-    /// Analyses `article` against everything stored, storing nothing.
+    /// Answers what [`Engine::submit`] would answer for `article` now,
+    /// storing nothing: RESUBMITTED for an identical stored article,
+    /// ALREADY_EXISTS for a conflicting one, the analysis otherwise.
     pub fn analyze(&self, article: Article) -> Result<Submission, Error> {
         let prepared = self.prepare(article)?;
         let store = self.shared.store.as_ref();
+        if let Some(existing) = store.article(&prepared.article.id)? {
+            if existing.content_digest != prepared.digest {
+                return Err(Error::AlreadyExists(existing.id));
+            }
+            let mut report =
+                report::submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
+                    store.article_id(seq)
+                })?;
+            report.resubmitted = true;
+            return Ok(report);
+        }
         let matched = {
             let index = self.shared.read_index();
             let mut lookup = Lookup {

@@ -15,6 +15,14 @@ use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 
 /// Returns the canonical form of `text`.
+///
+/// ```
+/// use wirecopy::text::normalize::normalize;
+///
+/// let restyled = normalize("\u{201C}Progress\u{201D} \u{2014} LAVROV\u{2019}s  view &amp; more");
+/// assert_eq!(restyled, "\"progress\" - lavrov's view and more");
+/// assert_eq!(normalize(&restyled), restyled);
+/// ```
 pub fn normalize(text: &str) -> String {
     let mut current = normalize_once(text);
     // Case folding can produce text that NFKC recomposes differently (and

@@ -80,6 +80,17 @@ pub struct PreparedBody {
 }
 
 /// Runs the whole text pipeline over `body`.
+///
+/// ```
+/// use wirecopy::text::{prepare_body, TextConfig};
+///
+/// let body = "By Jane Doe\n\nLONDON (Reuters) - Shares in the company fell sharply on Monday morning.";
+/// let prepared = prepare_body(body, &TextConfig::default());
+/// assert_eq!(prepared.paragraphs.len(), 2);
+/// assert!(!prepared.paragraphs[0].is_evidence); // the byline
+/// assert_eq!(&body[prepared.paragraphs[1].content.clone()], "Shares in the company fell sharply on Monday morning.");
+/// assert_eq!(prepared.credits[1].agencies, ["Reuters"]);
+/// ```
 pub fn prepare_body(body: &str, config: &TextConfig) -> PreparedBody {
     let lines = split_paragraphs(body);
     let count = lines.len();
