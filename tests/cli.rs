@@ -1,0 +1,166 @@
+//! The `wirecopy` binary end to end: `serve` on a real port, the client
+//! subcommands against it, graceful shutdown on SIGTERM, and a restart on
+//! the same data directory.
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use common::{seed, SEED_SPUTNIK, SEED_TALKS};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_wirecopy");
+
+/// A `wirecopy serve` process and the URL it listens on.
+struct ServeProcess {
+    child: Child,
+    url: String,
+    log: mpsc::Receiver<String>,
+}
+
+impl ServeProcess {
+    fn start(data_dir: &Path) -> ServeProcess {
+        let mut child = Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wirecopy serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (lines, log) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let url = loop {
+            let line = log
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the server logs its address");
+            if let Some(at) = line.find("listen=") {
+                let addr = line[at + "listen=".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default();
+                break format!("http://{addr}");
+            }
+        };
+        ServeProcess { child, url, log }
+    }
+
+    fn client(&self, args: &[&str]) -> Output {
+        Command::new(BINARY)
+            .args(args)
+            .env("WIRECOPY_SERVER", &self.url)
+            .output()
+            .expect("client runs")
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the rest of the log.
+    fn terminate(mut self) -> String {
+        // The shell's builtin kill: present wherever `sh` is.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", self.child.id())])
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        let exit = self.child.wait().expect("server exits");
+        assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+        self.log.try_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "command failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn serve_submit_get_dupes_shutdown_and_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let inputs = dir.path().join("inputs");
+    std::fs::create_dir(&inputs).unwrap();
+    let (_, talks) = seed(SEED_TALKS);
+    let (title, sputnik) = seed(SEED_SPUTNIK);
+    let talks_file = inputs.join("talks.txt");
+    std::fs::write(&talks_file, format!("Lavrov meets Ayvazian\n\n{talks}")).unwrap();
+    let sputnik_file = inputs.join("sputnik.txt");
+    std::fs::write(&sputnik_file, format!("{title}\n\n{sputnik}")).unwrap();
+    let copy = serde_json::json!({
+        "url": "https://reprint.example/lavrov",
+        "source": "reprint.example",
+        "title": "Lavrov: ceasefire holds",
+        "body": format!("MOSCOW (Reuters) - {}", talks.replace('\u{201C}', "\"").replace('\u{201D}', "\"")),
+        "published_at": "2020-12-01T23:32:00Z",
+    });
+    let feed = inputs.join("feed.jsonl");
+    std::fs::write(&feed, format!("{copy}\n")).unwrap();
+
+    let server = ServeProcess::start(&data);
+    let talks_id = talks_file.display().to_string();
+    let submitted = stdout(&server.client(&[
+        "submit",
+        &talks_id,
+        &sputnik_file.display().to_string(),
+        &feed.display().to_string(),
+    ]));
+    let lines: Vec<&str> = submitted.lines().collect();
+    assert_eq!(lines.len(), 3, "{submitted}");
+    assert!(lines[0].contains("\tORIGINAL\t"), "{submitted}");
+    assert!(lines[1].contains("\tORIGINAL\t"), "{submitted}");
+    assert!(
+        lines[2].starts_with("https://reprint.example/lavrov\tWIRE_COPY"),
+        "{submitted}"
+    );
+    assert!(
+        lines[2].ends_with(&format!("canonical {talks_id}")),
+        "{submitted}"
+    );
+
+    let got: serde_json::Value = serde_json::from_str(&stdout(&server.client(&[
+        "get",
+        "--json",
+        "https://reprint.example/lavrov",
+    ])))
+    .unwrap();
+    assert_eq!(got["article"]["source"], "reprint.example");
+    assert_eq!(got["article"]["published_at"], "2020-12-01T23:32:00Z");
+    assert_eq!(got["analysis"]["verdict"], "WIRE_COPY");
+    assert_eq!(got["analysis"]["credits"][0]["agencies"][0], "Reuters");
+
+    let dupes: serde_json::Value =
+        serde_json::from_str(&stdout(&server.client(&["dupes", "--json", &talks_id]))).unwrap();
+    assert_eq!(
+        dupes["related"][0]["article_id"],
+        "https://reprint.example/lavrov"
+    );
+    assert_eq!(dupes["related"][0]["relation"], "LATER");
+    assert_eq!(dupes["related"].as_array().map(Vec::len), Some(1));
+
+    let missing = server.client(&["get", "no-such-article"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("NotFound"));
+
+    let log = server.terminate();
+    assert!(log.contains("store flushed"), "{log}");
+
+    // Everything acknowledged is there after a restart.
+    let server = ServeProcess::start(&data);
+    let readable = stdout(&server.client(&["get", &talks_id]));
+    assert!(readable.contains("verdict:   ORIGINAL"), "{readable}");
+    assert!(readable.contains("Lavrov said Russian, French and U.S. diplomats"));
+    server.terminate();
+}
