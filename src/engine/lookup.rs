@@ -94,13 +94,17 @@ impl ParagraphSource for Lookup<'_> {
     fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
         let mut found = self.index.candidates(anchors, limit);
         if let Some(pending) = self.pending {
-            for candidate in pending.index.candidates(anchors, limit) {
-                if !found.contains(&candidate) {
-                    found.push(candidate);
-                }
-            }
+            // Rank the pending group's paragraphs as if they were already
+            // in the shared index, after everything there: the result must
+            // not depend on where group commits happen to split.
+            found.extend(pending.index.candidates(anchors, limit));
+            found.sort_by(|a, b| b.1.cmp(&a.1));
+            found.truncate(limit);
         }
         found
+            .into_iter()
+            .map(|(fingerprint, _)| fingerprint)
+            .collect()
     }
 
     fn candidate(

@@ -55,9 +55,10 @@ impl AnchorIndex {
         }
     }
 
-    /// Paragraphs sharing at least one anchor with `anchors`, the ones
-    /// sharing most first, at most `limit`.
-    pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
+    /// Paragraphs sharing at least one anchor with `anchors` and how many
+    /// they share: the ones sharing most first, earlier-indexed first among
+    /// equals, at most `limit`.
+    pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<(Fingerprint, u32)> {
         let mut shared: HashMap<u32, u32> = HashMap::new();
         for anchor in anchors {
             match self.postings.get(anchor) {
@@ -76,7 +77,11 @@ impl AnchorIndex {
         ranked
             .into_iter()
             .take(limit)
-            .filter_map(|(number, _)| self.paragraphs.get(number as usize).copied())
+            .filter_map(|(number, shared)| {
+                self.paragraphs
+                    .get(number as usize)
+                    .map(|fingerprint| (*fingerprint, shared))
+            })
             .collect()
     }
 }
@@ -95,8 +100,11 @@ mod tests {
         index.insert(fp(1), &[10, 20]);
         index.insert(fp(2), &[10, 20, 30]);
         index.insert(fp(3), &[40]);
-        assert_eq!(index.candidates(&[10, 20, 30], 8), vec![fp(2), fp(1)]);
-        assert_eq!(index.candidates(&[10, 20, 30], 1), vec![fp(2)]);
+        assert_eq!(
+            index.candidates(&[10, 20, 30], 8),
+            vec![(fp(2), 3), (fp(1), 2)]
+        );
+        assert_eq!(index.candidates(&[10, 20, 30], 1), vec![(fp(2), 3)]);
         assert!(index.candidates(&[99], 8).is_empty());
     }
 
@@ -107,6 +115,6 @@ mod tests {
             index.insert(fp(byte), &[7]);
         }
         index.insert(fp(200), &[7, 8]);
-        assert_eq!(index.candidates(&[7, 8], 8), vec![fp(200)]);
+        assert_eq!(index.candidates(&[7, 8], 8), vec![(fp(200), 1)]);
     }
 }

@@ -291,7 +291,11 @@ mod tests {
             Ok(self.known.get(fp).map(|k| k.0.clone()))
         }
         fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
-            self.index.candidates(anchors, limit)
+            self.index
+                .candidates(anchors, limit)
+                .into_iter()
+                .map(|(fingerprint, _)| fingerprint)
+                .collect()
         }
         fn candidate(
             &mut self,

@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Returns the canonical form of `text`.
 ///
@@ -44,15 +44,17 @@ fn normalize_once(text: &str) -> String {
     let decoded: Cow<str> = html_escape::decode_html_entities(text);
     // NFKC before folding too: compatibility forms such as "№" only become
     // letters ("No") that have a case under NFKC.
-    let composed: Cow<str> = if decoded.is_ascii() {
-        decoded
+    let folded: Cow<str> = if decoded.is_ascii() {
+        // ASCII is its own NFKC form and folds to lower case: the common
+        // case, and several times faster than the general path.
+        Cow::Owned(decoded.to_ascii_lowercase())
     } else {
-        Cow::Owned(decoded.nfkc().collect())
+        Cow::Owned(caseless::default_case_fold_str(&compose(&decoded)))
     };
-    let folded = caseless::default_case_fold_str(&composed);
-    let mut out = String::with_capacity(folded.len());
+    let composed = compose(&folded);
+    let mut out = String::with_capacity(composed.len());
     let mut pending_space = false;
-    for c in folded.nfkc() {
+    for c in composed.chars() {
         let mapped = match canonical_char(c) {
             Canonical::Drop => continue,
             Canonical::Space => {
@@ -60,8 +62,7 @@ fn normalize_once(text: &str) -> String {
                 continue;
             }
             Canonical::And => {
-                pending_space = !out.is_empty();
-                if pending_space {
+                if !out.is_empty() {
                     out.push(' ');
                 }
                 out.push_str("and");
@@ -77,6 +78,15 @@ fn normalize_once(text: &str) -> String {
         out.push(mapped);
     }
     out
+}
+
+/// NFKC, skipped when a quick check proves the text is already in it.
+fn compose(text: &str) -> Cow<'_, str> {
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.nfkc().collect())
+    }
 }
 
 enum Canonical {
