@@ -84,6 +84,26 @@ async fn get_article_returns_the_exact_bytes_and_metadata() {
     server.stop().await;
 }
 
+/// GetDuplicates of `id`, and its related articles as (id, relation,
+/// shared paragraphs).
+async fn related(
+    server: &mut TestServer,
+    id: &str,
+) -> (pb::GetDuplicatesResponse, Vec<(String, Relation, u32)>) {
+    let response = server
+        .client
+        .get_duplicates(dupes(id))
+        .await
+        .unwrap()
+        .into_inner();
+    let summary = response
+        .related
+        .iter()
+        .map(|r| (r.article_id.clone(), r.relation(), r.shared_paragraphs))
+        .collect();
+    (response, summary)
+}
+
 #[tokio::test]
 async fn duplicates_lists_copies_and_siblings_with_direction() {
     let dir = tempfile::tempdir().unwrap();
@@ -110,64 +130,37 @@ async fn duplicates_lists_copies_and_siblings_with_direction() {
     let (_, other) = seed(SEED_SPUTNIK);
     submit(&mut server, "other", "c.example", &other).await;
 
-    let wire = server
-        .client
-        .get_duplicates(dupes("wire"))
-        .await
-        .unwrap()
-        .into_inner();
+    let (wire, summary) = related(&mut server, "wire").await;
     assert_eq!(wire.canonical_id, "wire");
-    let summary: Vec<_> = wire
-        .related
-        .iter()
-        .map(|r| (r.article_id.as_str(), r.relation(), r.shared_paragraphs))
-        .collect();
     assert_eq!(
         summary,
         vec![
-            ("outlet-a", Relation::Later, 6),
-            ("outlet-b", Relation::Later, 6)
+            ("outlet-a".to_string(), Relation::Later, 6),
+            ("outlet-b".to_string(), Relation::Later, 6)
         ]
     );
     assert_eq!(wire.related[0].source, "a.example");
     assert!(wire.related[0].copy_ratio > 0.4 && wire.related[0].copy_ratio < 0.8);
 
     // outlet-b shares paragraphs 4 and 5 with its sibling outlet-a.
-    let b = server
-        .client
-        .get_duplicates(dupes("outlet-b"))
-        .await
-        .unwrap()
-        .into_inner();
+    let (b, summary) = related(&mut server, "outlet-b").await;
     assert_eq!(b.canonical_id, "wire");
-    let summary: Vec<_> = b
-        .related
-        .iter()
-        .map(|r| (r.article_id.as_str(), r.relation(), r.shared_paragraphs))
-        .collect();
     assert_eq!(
         summary,
         vec![
-            ("wire", Relation::Earlier, 6),
-            ("outlet-a", Relation::Earlier, 2)
+            ("wire".to_string(), Relation::Earlier, 6),
+            ("outlet-a".to_string(), Relation::Earlier, 2)
         ]
     );
     assert_eq!(b.related[0].verdict(), Verdict::Original);
 
-    let a = server
-        .client
-        .get_duplicates(dupes("outlet-a"))
-        .await
-        .unwrap()
-        .into_inner();
-    let summary: Vec<_> = a
-        .related
-        .iter()
-        .map(|r| (r.article_id.as_str(), r.relation()))
-        .collect();
+    let (_, summary) = related(&mut server, "outlet-a").await;
     assert_eq!(
         summary,
-        vec![("wire", Relation::Earlier), ("outlet-b", Relation::Later)]
+        vec![
+            ("wire".to_string(), Relation::Earlier, 6),
+            ("outlet-b".to_string(), Relation::Later, 2)
+        ]
     );
     server.stop().await;
 }

@@ -103,7 +103,7 @@ fn serve_submit_get_dupes_shutdown_and_restart() {
         "url": "https://reprint.example/lavrov",
         "source": "reprint.example",
         "title": "Lavrov: ceasefire holds",
-        "body": format!("MOSCOW (Reuters) - {}", talks.replace('\u{201C}', "\"").replace('\u{201D}', "\"")),
+        "body": format!("MOSCOW (Reuters) - {}", talks.replace(['\u{201C}', '\u{201D}'], "\"")),
         "published_at": "2020-12-01T23:32:00Z",
     });
     let feed = inputs.join("feed.jsonl");

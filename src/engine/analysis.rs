@@ -1,9 +1,12 @@
-//! Turns a prepared body and its matches into what is stored: the
-//! analysis record and the body as segments.
+//! Turns a prepared body and its matches into what is stored (the
+//! analysis record and the body as segments), and stored segments back
+//! into the body.
 
 use crate::{
     matching::ArticleMatch,
-    store::{AnalysisRecord, BodySegment, CreditEntry, ParagraphEntry},
+    store::{
+        AnalysisRecord, ArticleRecord, BodySegment, CreditEntry, ParagraphEntry, Store, StoreError,
+    },
     text::PreparedBody,
 };
 
@@ -70,6 +73,35 @@ pub(crate) fn body_segments<'a>(
     }
     push_text(&mut segments, &body[cursor..]);
     segments
+}
+
+/// Puts a stored body back together, byte for byte.
+pub(crate) fn reassemble_body(
+    store: &dyn Store,
+    record: &ArticleRecord,
+) -> Result<String, StoreError> {
+    let mut body = String::new();
+    for segment in &record.body {
+        match segment {
+            BodySegment::Text(text) => body.push_str(text),
+            BodySegment::Paragraph(position) => {
+                let missing = |reason: &str| StoreError::Corrupt {
+                    key: format!("article {:?} paragraph {position}", record.id),
+                    reason: reason.into(),
+                };
+                let entry = record
+                    .analysis
+                    .paragraphs
+                    .get(*position as usize)
+                    .ok_or_else(|| missing("no such paragraph"))?;
+                let paragraph = store
+                    .paragraph(&entry.fingerprint)?
+                    .ok_or_else(|| missing("paragraph text not stored"))?;
+                body.push_str(&paragraph.text);
+            }
+        }
+    }
+    Ok(body)
 }
 
 fn push_text(segments: &mut Vec<BodySegment>, text: &str) {

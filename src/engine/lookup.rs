@@ -98,7 +98,7 @@ impl ParagraphSource for Lookup<'_> {
             // in the shared index, after everything there: the result must
             // not depend on where group commits happen to split.
             found.extend(pending.index.candidates(anchors, limit));
-            found.sort_by(|a, b| b.1.cmp(&a.1));
+            found.sort_by_key(|candidate| std::cmp::Reverse(candidate.1));
             found.truncate(limit);
         }
         found

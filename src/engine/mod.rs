@@ -28,7 +28,7 @@ use crate::{
     article::{validate_id, Article, Limits},
     error::Error,
     matching::{match_article, AnchorIndex, MatchConfig},
-    store::{BodySegment, Instant, Store, StoreError},
+    store::{ArticleRecord, Instant, Store, StoreError},
     text::{normalize::normalize, prepare_body, shingles, TextConfig},
 };
 use lookup::Lookup;
@@ -126,11 +126,6 @@ impl Engine {
         })
     }
 
-    /// The configuration in force.
-    pub fn config(&self) -> &EngineConfig {
-        &self.shared.config
-    }
-
     /// Analyses and durably stores `article`.
     pub async fn submit(&self, article: Article) -> Result<Submission, Error> {
         self.enqueue(article).await?.outcome().await
@@ -194,32 +189,9 @@ impl Engine {
 
     /// The stored article with `id`, body reassembled byte for byte.
     pub fn get_article(&self, id: &str) -> Result<StoredArticle, Error> {
-        validate_id("id", id)?;
         let store = self.shared.store.as_ref();
-        let record = store
-            .article(id)?
-            .ok_or_else(|| Error::NotFound(id.to_owned()))?;
-        let mut body = String::new();
-        for segment in &record.body {
-            match segment {
-                BodySegment::Text(text) => body.push_str(text),
-                BodySegment::Paragraph(position) => {
-                    let missing = |reason: &str| StoreError::Corrupt {
-                        key: format!("article {id:?} paragraph {position}"),
-                        reason: reason.into(),
-                    };
-                    let entry = record
-                        .analysis
-                        .paragraphs
-                        .get(*position as usize)
-                        .ok_or_else(|| missing("no such paragraph"))?;
-                    let paragraph = store
-                        .paragraph(&entry.fingerprint)?
-                        .ok_or_else(|| missing("paragraph text not stored"))?;
-                    body.push_str(&paragraph.text);
-                }
-            }
-        }
+        let record = self.stored(id)?;
+        let body = analysis::reassemble_body(store, &record)?;
         let analysis = report::submission(&record.id, record.sequence, &record.analysis, |seq| {
             store.article_id(seq)
         })?;
@@ -241,12 +213,21 @@ impl Engine {
 
     /// Articles sharing copied text with the article `id`.
     pub fn duplicates(&self, id: &str) -> Result<Duplicates, Error> {
+        let record = self.stored(id)?;
+        duplicates::related_articles(
+            self.shared.store.as_ref(),
+            &record,
+            &self.shared.config.matching,
+        )
+    }
+
+    /// The stored record of the article `id`, which a reader named.
+    fn stored(&self, id: &str) -> Result<ArticleRecord, Error> {
         validate_id("id", id)?;
-        let store = self.shared.store.as_ref();
-        let record = store
+        self.shared
+            .store
             .article(id)?
-            .ok_or_else(|| Error::NotFound(id.to_owned()))?;
-        duplicates::related_articles(store, &record, &self.shared.config.matching)
+            .ok_or_else(|| Error::NotFound(id.to_owned()))
     }
 
     /// Stops taking submits, lets the writer finish what is queued, and
@@ -270,11 +251,6 @@ impl Engine {
         }
         self.shared.store.flush()?;
         Ok(())
-    }
-
-    /// Bytes the store occupies on disk.
-    pub fn size_on_disk(&self) -> Result<u64, Error> {
-        Ok(self.shared.store.size_on_disk()?)
     }
 
     fn prepare(&self, article: Article) -> Result<PreparedArticle, Error> {

@@ -28,16 +28,6 @@ impl AnchorIndex {
         Self::default()
     }
 
-    /// Number of paragraphs indexed.
-    pub fn len(&self) -> usize {
-        self.paragraphs.len()
-    }
-
-    /// True when nothing is indexed.
-    pub fn is_empty(&self) -> bool {
-        self.paragraphs.is_empty()
-    }
-
     /// Adds a paragraph under its anchors. The caller adds each stored
     /// paragraph once.
     pub fn insert(&mut self, fingerprint: Fingerprint, anchors: &[u64]) {

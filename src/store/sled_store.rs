@@ -266,10 +266,6 @@ impl Store for SledStore {
         self.db.flush()?;
         Ok(())
     }
-
-    fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.db.size_on_disk()?)
-    }
 }
 
 #[cfg(test)]

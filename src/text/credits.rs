@@ -47,52 +47,51 @@ pub struct CreditSplit {
 // (Reuters) -", "PARIS (AP) —": a capitalised place, an optional detail after
 // a comma, the agency in parentheses, an optional separator.
 static DATELINE_WITH_AGENCY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    compile(
         r"^\p{Lu}[\p{Lu}\p{M}.'’ -]{2,40}(?:,[^()\n]{1,40})?\s*\(([^()\n]{1,100})\)\s*(?:[-–—:|]+\s*)?",
     )
-    .unwrap_or_else(|e| unreachable!("dateline pattern is valid: {e}"))
 });
 
 // "BEIJING — ", "KYIV, Ukraine - ": a capitalised place and a spaced dash.
-static DATELINE_BARE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\p{Lu}[\p{Lu}\p{M}.'’ ]{2,40}(?:,[^()\n\-–—]{1,40})?\s+[-–—]+\s+")
-        .unwrap_or_else(|e| unreachable!("bare dateline pattern is valid: {e}"))
-});
+static DATELINE_BARE: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"^\p{Lu}[\p{Lu}\p{M}.'’ ]{2,40}(?:,[^()\n\-–—]{1,40})?\s+[-–—]+\s+"));
 
 // "By Jane Doe |" or "By Jane Doe, Reuters" as the whole paragraph or in
 // front of the lede (then a separator is required).
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    compile(
         r"^(?:By|BY|by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|de|van|von|al|bin|and))*\s*(?:$|[|•]\s*|,\s*([^\n,|]{1,60}?)\s*(?:$|[|•]\s*))",
     )
-    .unwrap_or_else(|e| unreachable!("byline pattern is valid: {e}"))
 });
 
 // "Faizan Hashmi 4 minutes ago Tue 01st December 2020 | 11:32 PM": a name
 // followed by a publication time, as aggregators print it.
 static BYLINE_WITH_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    compile(
         r"^\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}\s+(?:\d{1,3}\s+(?:second|minute|hour|day|week)s?\s+ago|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\w*,?\s+\d{1,2})\b[^\n]{0,60}$",
     )
-    .unwrap_or_else(|e| unreachable!("timed byline pattern is valid: {e}"))
 });
 
 // "(Reporting by A; Editing by B)", "Additional reporting by C" as a whole
 // paragraph or at the end of the last one.
 static REPORTING_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    compile(
         r"(?i)(?:^|\s)\(?(?:additional\s+)?(?:reporting|writing|editing|compiled|contributions?)\s+by\s[^()\n]{1,200}\)?\s*$",
     )
-    .unwrap_or_else(|e| unreachable!("reporting credit pattern is valid: {e}"))
 });
 
 // "Reuters contributed to this report." as a whole paragraph.
 static CONTRIBUTED_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    compile(
         r"(?i)^(?:the\s+)?([\p{L}&.' ]{2,60}?)\s+contributed\s+to\s+this\s+(?:report|story|article)\.?$",
     )
-    .unwrap_or_else(|e| unreachable!("contribution credit pattern is valid: {e}"))
 });
+
+/// Compiles one of the fixed patterns above; they are tested, so failure
+/// is a bug in this file, never a runtime condition.
+fn compile(pattern: &str) -> Regex {
+    Regex::new(pattern).unwrap_or_else(|e| unreachable!("invalid credit pattern {pattern}: {e}"))
+}
 
 /// How many leading paragraphs may carry a dateline or byline.
 pub const LEADING_PARAGRAPHS: usize = 4;
@@ -105,14 +104,7 @@ pub fn split_credits(text: &str, leading: bool, last: bool) -> CreditSplit {
     let mut credits = Vec::new();
     let mut start = 0;
     if leading {
-        if let Some(found) = BYLINE.find(text) {
-            start = found.end();
-            credits.push(Credit {
-                kind: CreditKind::Byline,
-                span: found.range(),
-                agencies: Vec::new(),
-            });
-        } else if let Some(found) = BYLINE_WITH_TIME.find(text) {
+        if let Some(found) = BYLINE.find(text).or_else(|| BYLINE_WITH_TIME.find(text)) {
             start = found.end();
             credits.push(Credit {
                 kind: CreditKind::Byline,
