@@ -16,6 +16,14 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// A position outside what exists, e.g. a stream cursor beyond the head.
+    #[error("{field}: {message}")]
+    OutOfRange {
+        /// The field holding the position.
+        field: &'static str,
+        /// What is wrong with it.
+        message: String,
+    },
     /// No article has this id.
     #[error("no article with id {0:?}")]
     NotFound(String),

@@ -3,7 +3,7 @@
 //! The crate is layered so that each part can be understood and tested on
 //! its own:
 //!
-//! - [`text`] and [`matching`] are the pure domain core: text
+//! - [`text`], [`matching`] and [`facts`] are the pure domain core: text
 //!   normalisation, fingerprints, shingles and the matcher. No storage or
 //!   network types appear in them.
 //! - [`store`] owns persistence behind a narrow trait; [`store::sled_store`]
@@ -19,6 +19,7 @@ pub mod article;
 pub mod cli;
 pub mod engine;
 pub mod error;
+pub mod facts;
 pub mod matching;
 pub mod server;
 pub mod store;

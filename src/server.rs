@@ -1,14 +1,19 @@
 //! Assembles and runs the gRPC server: wirecopy's service, health,
 //! reflection, compression, message limits and graceful shutdown.
 
-use std::{future::Future, path::Path, sync::Arc};
+use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
 use tonic::{codec::CompressionEncoding, transport::server::TcpIncoming};
 use tonic_health::ServingStatus;
 
 use crate::{
-    api::{pb::article_service_server::ArticleServiceServer, ArticleApi, FILE_DESCRIPTOR_SET},
+    api::{
+        pb::{
+            article_service_server::ArticleServiceServer, fact_service_server::FactServiceServer,
+        },
+        ArticleApi, FactApi, FILE_DESCRIPTOR_SET,
+    },
     engine::{Engine, EngineConfig},
     error::Error,
     store::SledStore,
@@ -20,12 +25,15 @@ pub struct ServeOptions {
     /// Largest request or response message, in bytes. Larger requests are
     /// refused by tonic with OUT_OF_RANGE.
     pub max_message_bytes: usize,
+    /// How long a filtered fact stream stays silent before a heartbeat.
+    pub heartbeat: Duration,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
             max_message_bytes: 4 * 1024 * 1024,
+            heartbeat: Duration::from_secs(5),
         }
     }
 }
@@ -82,12 +90,25 @@ pub async fn serve(
         .send_compressed(CompressionEncoding::Gzip)
         .send_compressed(CompressionEncoding::Zstd);
 
+    let facts = FactServiceServer::new(FactApi::new(Arc::clone(&engine), options.heartbeat))
+        .max_decoding_message_size(options.max_message_bytes)
+        .max_encoding_message_size(options.max_message_bytes)
+        .accept_compressed(CompressionEncoding::Gzip)
+        .accept_compressed(CompressionEncoding::Zstd)
+        .send_compressed(CompressionEncoding::Gzip)
+        .send_compressed(CompressionEncoding::Zstd);
+    health.set_serving::<FactServiceServer<FactApi>>().await;
+
+    let streams = Arc::clone(&engine);
     let stopping = async move {
         shutdown.await;
         tracing::info!("shutting down: draining in-flight requests");
+        // Fact streams never end on their own; end them so the drain can.
+        streams.end_subscriptions();
         health
             .set_not_serving::<ArticleServiceServer<ArticleApi>>()
             .await;
+        health.set_not_serving::<FactServiceServer<FactApi>>().await;
         health
             .set_service_status("", ServingStatus::NotServing)
             .await;
@@ -98,6 +119,7 @@ pub async fn serve(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(articles)
+        .add_service(facts)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), stopping)
         .await?;
 

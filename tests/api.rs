@@ -223,6 +223,7 @@ async fn invalid_input_names_the_field_and_changes_nothing() {
     };
     let options = ServeOptions {
         max_message_bytes: 64 * 1024,
+        ..ServeOptions::default()
     };
     let mut server = TestServer::start_with(dir.path(), config, options).await;
     submit(

@@ -53,7 +53,10 @@ async fn edited_republication_is_a_wire_copy_matched_paragraph_by_paragraph() {
     assert_eq!(kind(&copy.paragraphs[1]), MatchKind::Exact);
     assert_eq!(kind(&copy.paragraphs[2]), MatchKind::Near);
     let datelines: Vec<_> = copy.credits.iter().map(|c| c.text.as_str()).collect();
-    assert_eq!(datelines, vec!["By Jane Doe | ", "MOSCOW (Reuters) - "]);
+    assert_eq!(
+        datelines,
+        vec!["By Jane Doe | Reuters", "MOSCOW (Reuters) - "]
+    );
     assert_eq!(copy.credits[1].agencies, vec!["Reuters"]);
     server.stop().await;
 }

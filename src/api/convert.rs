@@ -5,10 +5,14 @@ use prost_types::Timestamp;
 use super::pb;
 use crate::{
     article::Article,
-    engine::{Duplicates, RelatedArticle, Relation, StoredArticle, Submission},
+    engine::{
+        Delivery, Duplicates, FactEvent, FactFilter, RelatedArticle, Relation, StoredArticle,
+        Submission,
+    },
     error::Error,
+    facts::{EntityType, Fact, FactBody, FactKind},
     matching::{MatchKind, Verdict},
-    store::Instant,
+    store::{FactEventKind, Instant},
     text::credits::CreditKind,
 };
 
@@ -105,6 +109,8 @@ pub fn submit_response(submission: Submission) -> pb::SubmitResponse {
             .collect(),
         stored_verdict: stored_verdict as i32,
         sequence: submission.sequence,
+        facts_created: submission.facts_created,
+        facts_corroborated: submission.facts_corroborated,
     }
 }
 
@@ -149,5 +155,133 @@ pub fn duplicates_response(duplicates: Duplicates) -> pb::GetDuplicatesResponse 
         article_id: duplicates.article_id,
         canonical_id: duplicates.canonical_id,
         related: duplicates.related.into_iter().map(related).collect(),
+    }
+}
+
+fn fact_kind(kind: FactKind) -> pb::FactKind {
+    match kind {
+        FactKind::Quote => pb::FactKind::Quote,
+        FactKind::Entity => pb::FactKind::Entity,
+        FactKind::Time => pb::FactKind::Time,
+        FactKind::Quantity => pb::FactKind::Quantity,
+    }
+}
+
+/// A fact as a protobuf message; `article_id` fills its provenance.
+pub fn fact(fact: Fact, article_id: &str) -> pb::Fact {
+    let kind = fact_kind(fact.body.kind());
+    let body = match fact.body {
+        FactBody::Quote(quote) => pb::fact::Body::Quote(pb::Quote {
+            speaker: quote.speaker,
+            speaker_title: quote.speaker_title,
+            text: quote.text,
+            cue: quote.cue,
+            direct: quote.direct,
+        }),
+        FactBody::Entity(entity) => pb::fact::Body::Entity(pb::Entity {
+            name: entity.name,
+            r#type: match entity.entity_type {
+                EntityType::Person => pb::EntityType::Person,
+                EntityType::Org => pb::EntityType::Org,
+                EntityType::Place => pb::EntityType::Place,
+                EntityType::Norp => pb::EntityType::Norp,
+            } as i32,
+            titles: entity.titles,
+        }),
+        FactBody::Time(time) => pb::fact::Body::Time(pb::TimeExpr {
+            text: time.text,
+            resolved: time.value.is_some(),
+            value: time.value.unwrap_or_default(),
+        }),
+        FactBody::Quantity(quantity) => pb::fact::Body::Quantity(pb::Quantity {
+            text: quantity.text,
+            value: quantity.value,
+            unit: quantity.unit,
+        }),
+    };
+    pb::Fact {
+        id: fact.id.0.to_vec(),
+        kind: kind as i32,
+        body: Some(body),
+        confidence: f64::from(fact.confidence),
+        provenance: Some(pb::Provenance {
+            article_id: article_id.to_owned(),
+            paragraph_index: fact.provenance.paragraph_index,
+            start: fact.provenance.start,
+            end: fact.provenance.end,
+        }),
+    }
+}
+
+/// The response for ListFacts.
+pub fn list_facts_response(
+    article_id: String,
+    facts: Vec<(Fact, FactEventKind)>,
+) -> pb::ListFactsResponse {
+    let corroborated = facts
+        .iter()
+        .map(|(_, event)| *event == FactEventKind::Corroborated)
+        .collect();
+    pb::ListFactsResponse {
+        facts: facts
+            .into_iter()
+            .map(|(f, _)| fact(f, &article_id))
+            .collect(),
+        corroborated,
+        article_id,
+    }
+}
+
+/// A subscription request as a filter and a starting point (`None`: the
+/// current head).
+pub fn subscription(request: pb::SubscribeRequest) -> Result<(Option<u64>, FactFilter), Error> {
+    let mut kinds = Vec::with_capacity(request.kinds.len());
+    for raw in &request.kinds {
+        kinds.push(match pb::FactKind::try_from(*raw) {
+            Ok(pb::FactKind::Quote) => FactKind::Quote,
+            Ok(pb::FactKind::Entity) => FactKind::Entity,
+            Ok(pb::FactKind::Time) => FactKind::Time,
+            Ok(pb::FactKind::Quantity) => FactKind::Quantity,
+            _ => return Err(Error::invalid("kinds", format!("{raw} is not a fact kind"))),
+        });
+    }
+    let entity = request.entity.trim();
+    let filter = FactFilter {
+        kinds,
+        sources: request.sources,
+        entity: (!entity.is_empty()).then(|| entity.to_owned()),
+        include_corroborations: request.include_corroborations,
+    };
+    let after = (!request.from_now).then_some(request.after_sequence);
+    Ok((after, filter))
+}
+
+/// A delivery of the fact stream as a protobuf event.
+pub fn fact_event(delivery: Delivery) -> pb::FactEvent {
+    match delivery {
+        Delivery::Heartbeat(sequence) => pb::FactEvent {
+            sequence,
+            kind: pb::fact_event::Kind::Heartbeat as i32,
+            ..Default::default()
+        },
+        Delivery::Event(event) => {
+            let FactEvent {
+                sequence,
+                kind,
+                fact: found,
+                article_id,
+                source,
+            } = std::sync::Arc::unwrap_or_clone(event);
+            pb::FactEvent {
+                sequence,
+                kind: match kind {
+                    FactEventKind::Created => pb::fact_event::Kind::FactCreated,
+                    FactEventKind::Corroborated => pb::fact_event::Kind::FactCorroborated,
+                } as i32,
+                fact: Some(fact(found, &article_id)),
+                article_id,
+                source,
+            }
+        }
     }
 }

@@ -5,9 +5,11 @@
 
 mod article_service;
 mod convert;
+mod fact_service;
 pub mod status;
 
 pub use article_service::ArticleApi;
+pub use fact_service::FactApi;
 
 /// Types generated from `proto/wirecopy/v1/wirecopy.proto`.
 pub mod pb {

@@ -9,6 +9,7 @@ use crate::{error::Error, store::StoreError};
 pub fn code_of(error: &Error) -> Code {
     match error {
         Error::InvalidArgument { .. } => Code::InvalidArgument,
+        Error::OutOfRange { .. } => Code::OutOfRange,
         Error::NotFound(_) => Code::NotFound,
         Error::AlreadyExists(_) => Code::AlreadyExists,
         Error::ShuttingDown => Code::Unavailable,

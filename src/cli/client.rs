@@ -7,7 +7,9 @@ use clap::Args;
 use tonic::transport::Channel;
 
 use super::{input::read_articles, output};
-use crate::api::pb::{self, article_service_client::ArticleServiceClient};
+use crate::api::pb::{
+    self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
+};
 
 /// Where the server is and how to print.
 #[derive(Debug, Args)]
@@ -46,11 +48,107 @@ pub struct GetArgs {
     client: ClientArgs,
 }
 
-async fn connect(args: &ClientArgs) -> anyhow::Result<ArticleServiceClient<Channel>> {
-    let client = ArticleServiceClient::connect(args.server.clone())
+async fn channel(args: &ClientArgs) -> anyhow::Result<Channel> {
+    let endpoint = Channel::from_shared(args.server.clone())
+        .with_context(|| format!("{} is not a valid server URL", args.server))?;
+    endpoint
+        .connect()
         .await
-        .with_context(|| format!("cannot connect to {}", args.server))?;
-    Ok(client.max_decoding_message_size(64 * 1024 * 1024))
+        .with_context(|| format!("cannot connect to {}", args.server))
+}
+
+async fn connect(args: &ClientArgs) -> anyhow::Result<ArticleServiceClient<Channel>> {
+    Ok(ArticleServiceClient::new(channel(args).await?).max_decoding_message_size(64 * 1024 * 1024))
+}
+
+/// Options of `wirecopy subscribe`.
+#[derive(Debug, Args)]
+pub struct SubscribeArgs {
+    /// Resume after this event sequence (0: from the beginning).
+    #[arg(long, default_value_t = 0, conflicts_with = "from_now")]
+    after: u64,
+    /// Only events from now on.
+    #[arg(long)]
+    from_now: bool,
+    /// Only these kinds (quote, entity, time, quantity); repeatable.
+    #[arg(long = "kind", value_parser = ["quote", "entity", "time", "quantity"])]
+    kinds: Vec<String>,
+    /// Only facts from articles of this source; repeatable.
+    #[arg(long = "source")]
+    sources: Vec<String>,
+    /// Only entities and quote speakers with this name ("Lavrov").
+    #[arg(long)]
+    entity: Option<String>,
+    /// Show corroborations too, not only new facts.
+    #[arg(long)]
+    corroborations: bool,
+    /// Show heartbeats (JSON Lines always includes them).
+    #[arg(long)]
+    heartbeats: bool,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// Prints fact events as they arrive, until interrupted or the server
+/// stops.
+pub async fn subscribe(args: SubscribeArgs) -> anyhow::Result<ExitCode> {
+    let mut client = FactServiceClient::new(channel(&args.client).await?);
+    let kinds = args
+        .kinds
+        .iter()
+        .map(|kind| match kind.as_str() {
+            "quote" => pb::FactKind::Quote,
+            "entity" => pb::FactKind::Entity,
+            "time" => pb::FactKind::Time,
+            _ => pb::FactKind::Quantity,
+        } as i32)
+        .collect();
+    let request = pb::SubscribeRequest {
+        after_sequence: args.after,
+        from_now: args.from_now,
+        kinds,
+        sources: args.sources,
+        entity: args.entity.unwrap_or_default(),
+        include_corroborations: args.corroborations,
+    };
+    let mut events = client
+        .subscribe(request)
+        .await
+        .map_err(status_error)?
+        .into_inner();
+    while let Some(event) = events.message().await.map_err(status_error)? {
+        if args.client.json {
+            output::emit(output::fact_event_json(&event))?;
+        } else if event.kind != pb::fact_event::Kind::Heartbeat as i32 || args.heartbeats {
+            output::emit(output::fact_event_line(&event))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the facts of one article.
+pub async fn facts(args: GetArgs) -> anyhow::Result<ExitCode> {
+    let mut client = FactServiceClient::new(channel(&args.client).await?);
+    let response = client
+        .list_facts(pb::ListFactsRequest {
+            article_id: args.id,
+        })
+        .await
+        .map_err(status_error)?
+        .into_inner();
+    for (fact, corroborated) in response.facts.iter().zip(&response.corroborated) {
+        if args.client.json {
+            output::emit(output::fact_json(fact, *corroborated))?;
+        } else {
+            let note = if *corroborated {
+                "  (corroborates)"
+            } else {
+                ""
+            };
+            output::emit(format_args!("{}{note}", output::fact_line(fact)))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn status_error(status: tonic::Status) -> anyhow::Error {
@@ -84,9 +182,9 @@ pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
                 .or_default() += 1;
         }
         if args.client.json {
-            println!("{}", output::submit_json(&response));
+            output::emit(output::submit_json(&response))?;
         } else {
-            println!("{}", output::submit_line(&response));
+            output::emit(output::submit_line(&response))?;
         }
     }
     if !args.client.json {
@@ -109,9 +207,9 @@ pub async fn get(args: GetArgs) -> anyhow::Result<ExitCode> {
         .map_err(status_error)?
         .into_inner();
     if args.client.json {
-        println!("{}", output::article_json(&response));
+        output::emit(output::article_json(&response))?;
     } else {
-        print!("{}", output::article_text(&response));
+        output::emit(output::article_text(&response).trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -125,9 +223,9 @@ pub async fn dupes(args: GetArgs) -> anyhow::Result<ExitCode> {
         .map_err(status_error)?
         .into_inner();
     if args.client.json {
-        println!("{}", output::duplicates_json(&response));
+        output::emit(output::duplicates_json(&response))?;
     } else {
-        print!("{}", output::duplicates_text(&response));
+        output::emit(output::duplicates_text(&response).trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
 }

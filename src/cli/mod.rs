@@ -30,6 +30,10 @@ enum Command {
     Get(client::GetArgs),
     /// List the articles sharing copied text with an article.
     Dupes(client::GetArgs),
+    /// Follow the fact stream, printing events as they arrive.
+    Subscribe(client::SubscribeArgs),
+    /// List the facts of a stored article.
+    Facts(client::GetArgs),
 }
 
 /// Parses the command line and runs it.
@@ -51,13 +55,23 @@ pub fn main() -> ExitCode {
             Command::Submit(args) => client::submit(args).await,
             Command::Get(args) => client::get(args).await,
             Command::Dupes(args) => client::dupes(args).await,
+            Command::Subscribe(args) => client::subscribe(args).await,
+            Command::Facts(args) => client::facts(args).await,
         }
     });
     match result {
         Ok(code) => code,
+        Err(error) if is_closed_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// True when the reader of our output went away (`| head`).
+fn is_closed_pipe(error: &anyhow::Error) -> bool {
+    error
+        .downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }

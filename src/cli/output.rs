@@ -1,7 +1,7 @@
 //! How the client subcommands print responses: aligned text for people,
 //! JSON for scripts.
 
-use std::fmt::Write as _;
+use std::{fmt::Write as _, io::Write as _};
 
 use serde_json::{json, Value};
 
@@ -84,6 +84,8 @@ pub fn submit_json(response: &pb::SubmitResponse) -> Value {
             "agencies": c.agencies,
             "paragraph_index": c.paragraph_index,
         })).collect::<Value>(),
+        "facts_created": response.facts_created,
+        "facts_corroborated": response.facts_corroborated,
         "error": response.error.as_ref().map(|e| json!({"code": e.code, "message": e.message})),
     })
 }
@@ -190,4 +192,122 @@ pub fn duplicates_text(response: &pb::GetDuplicatesResponse) -> String {
         );
     }
     out
+}
+
+/// A fact in one readable line.
+pub fn fact_line(fact: &pb::Fact) -> String {
+    let provenance = fact.provenance.clone().unwrap_or_default();
+    let what = match &fact.body {
+        Some(pb::fact::Body::Quote(q)) => {
+            let speaker = if q.speaker.is_empty() {
+                "(unknown speaker)"
+            } else {
+                &q.speaker
+            };
+            let title = if q.speaker_title.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", q.speaker_title)
+            };
+            let form = if q.direct { "direct" } else { "indirect" };
+            format!("QUOTE    {speaker}{title} {} ({form}): {:?}", q.cue, q.text)
+        }
+        Some(pb::fact::Body::Entity(e)) => {
+            let kind = pb::EntityType::try_from(e.r#type).map_or("UNKNOWN", |t| t.as_str_name());
+            let titles = if e.titles.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", e.titles.join("; "))
+            };
+            format!("ENTITY   {kind} {}{titles}", e.name)
+        }
+        Some(pb::fact::Body::Time(t)) => {
+            let value = if t.resolved {
+                t.value.as_str()
+            } else {
+                "unresolved"
+            };
+            format!("TIME     {:?} = {value}", t.text)
+        }
+        Some(pb::fact::Body::Quantity(q)) => {
+            format!("QUANTITY {:?} = {} {}", q.text, q.value, q.unit)
+        }
+        None => "(empty fact)".to_owned(),
+    };
+    format!(
+        "[{}:{}-{}] {what}",
+        provenance.paragraph_index, provenance.start, provenance.end
+    )
+}
+
+/// A fact as JSON.
+pub fn fact_json(fact: &pb::Fact, corroborated: bool) -> Value {
+    let provenance = fact.provenance.clone().unwrap_or_default();
+    let body = match &fact.body {
+        Some(pb::fact::Body::Quote(q)) => {
+            json!({"speaker": q.speaker, "speaker_title": q.speaker_title, "text": q.text, "cue": q.cue, "direct": q.direct})
+        }
+        Some(pb::fact::Body::Entity(e)) => json!({
+            "name": e.name,
+            "type": pb::EntityType::try_from(e.r#type).map_or("UNKNOWN", |t| t.as_str_name()),
+            "titles": e.titles,
+        }),
+        Some(pb::fact::Body::Time(t)) => {
+            json!({"text": t.text, "value": if t.resolved { Value::String(t.value.clone()) } else { Value::Null }})
+        }
+        Some(pb::fact::Body::Quantity(q)) => {
+            json!({"text": q.text, "value": q.value, "unit": q.unit})
+        }
+        None => Value::Null,
+    };
+    json!({
+        "id": hex(&fact.id),
+        "kind": pb::FactKind::try_from(fact.kind).map_or("UNKNOWN", |k| k.as_str_name()),
+        "body": body,
+        "confidence": fact.confidence,
+        "corroborated": corroborated,
+        "provenance": {
+            "article_id": provenance.article_id,
+            "paragraph_index": provenance.paragraph_index,
+            "start": provenance.start,
+            "end": provenance.end,
+        },
+    })
+}
+
+fn event_kind_name(kind: i32) -> &'static str {
+    pb::fact_event::Kind::try_from(kind).map_or("UNKNOWN", |k| k.as_str_name())
+}
+
+/// A fact event in one readable line.
+pub fn fact_event_line(event: &pb::FactEvent) -> String {
+    match &event.fact {
+        Some(fact) => format!(
+            "#{} {} {} [{}] {}",
+            event.sequence,
+            event_kind_name(event.kind),
+            event.article_id,
+            event.source,
+            fact_line(fact)
+        ),
+        None => format!("#{} {}", event.sequence, event_kind_name(event.kind)),
+    }
+}
+
+/// A fact event as JSON.
+pub fn fact_event_json(event: &pb::FactEvent) -> Value {
+    json!({
+        "sequence": event.sequence,
+        "kind": event_kind_name(event.kind),
+        "article_id": event.article_id,
+        "source": event.source,
+        "fact": event.fact.as_ref().map(|f| fact_json(f, event.kind == pb::fact_event::Kind::FactCorroborated as i32)),
+    })
+}
+
+/// Prints one line to standard output. A closed pipe (`wirecopy … | head`)
+/// is reported as an error the caller can end on quietly, not a panic.
+pub fn emit(line: impl std::fmt::Display) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}")
 }

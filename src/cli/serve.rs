@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// Largest gRPC message, in bytes; larger requests get OUT_OF_RANGE.
     #[arg(long, env = "WIRECOPY_MAX_MESSAGE_BYTES", default_value_t = 4 * 1024 * 1024)]
     max_message_bytes: usize,
+    /// Seconds a filtered fact stream stays silent before a heartbeat.
+    #[arg(long, env = "WIRECOPY_HEARTBEAT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    heartbeat_seconds: u64,
 }
 
 fn ratio(text: &str) -> Result<f64, String> {
@@ -104,6 +107,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     );
     let options = ServeOptions {
         max_message_bytes: args.max_message_bytes,
+        heartbeat: std::time::Duration::from_secs(args.heartbeat_seconds),
     };
     serve(listener, Arc::new(engine), options, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)

@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 
 use crate::{
+    facts::FactId,
     matching::{AnchorIndex, KnownParagraph, ParagraphSource},
-    store::{ArticleRecord, ParagraphRecord, Store, StoreError},
+    store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
     text::{
         normalize::normalize,
         shingles::{shingle_hashes, shingle_set},
@@ -31,6 +32,10 @@ pub(crate) struct Pending {
     /// New paragraphs and their anchors, to add to the shared index once
     /// committed.
     pub new_anchors: Vec<(Fingerprint, Vec<u64>)>,
+    /// Facts of the new articles, by article sequence.
+    pub article_facts: HashMap<u64, Vec<ArticleFact>>,
+    /// New or updated fact records, in their final state.
+    pub facts: HashMap<FactId, FactRecord>,
 }
 
 impl Pending {

@@ -8,31 +8,42 @@
 
 mod analysis;
 mod duplicates;
+mod fact_events;
 mod lookup;
 mod report;
+mod subscription;
 mod writer;
 
 pub use report::{
     CreditReport, Duplicates, ParagraphReport, RelatedArticle, Relation, StoredArticle, Submission,
 };
+pub use subscription::{Delivery, FactEvent, FactFilter};
 
 use std::{
-    sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    },
     thread::JoinHandle,
-    time::{SystemTime, UNIX_EPOCH},
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 use crate::{
     article::{validate_id, Article, Limits},
     error::Error,
+    facts::{extract_facts, Fact},
     matching::{match_article, AnchorIndex, MatchConfig},
-    store::{ArticleRecord, Instant, Store, StoreError},
+    store::{ArticleRecord, CommitBatch, FactEventKind, Instant, Store, StoreError},
     text::{normalize::normalize, prepare_body, shingles, TextConfig},
 };
 use lookup::Lookup;
-use writer::{Job, PreparedArticle};
+use writer::{count_facts, Job, PreparedArticle, Sequences};
+
+/// Fact events kept for live subscribers; one that falls further behind
+/// catches up from the store.
+const LIVE_BUFFER: usize = 4096;
 
 /// Everything the engine can be tuned with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -66,6 +77,12 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub config: EngineConfig,
     index: RwLock<AnchorIndex>,
+    /// Live fact events, published after each durable commit.
+    pub live: broadcast::Sender<Arc<FactEvent>>,
+    /// The last durable fact event sequence.
+    head: AtomicU64,
+    /// Set when the server stops, to end subscriptions.
+    pub stopping: watch::Sender<bool>,
 }
 
 impl Shared {
@@ -82,6 +99,30 @@ impl Shared {
         self.index
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Moves the head to the group's last event and hands its events to
+    /// live subscribers. Called by the writer once the group is durable.
+    fn publish(&self, batch: &CommitBatch) {
+        let Some(last) = batch.events.last().map(|(sequence, _)| *sequence) else {
+            return;
+        };
+        self.head.store(last, Ordering::Release);
+        for (article, facts) in &batch.article_facts {
+            let Some(record) = batch.articles.iter().find(|a| a.sequence == *article) else {
+                continue;
+            };
+            for fact in facts {
+                // Having no subscriber is not an error.
+                let _ = self.live.send(Arc::new(FactEvent {
+                    sequence: fact.sequence,
+                    kind: fact.event,
+                    fact: fact.fact.clone(),
+                    article_id: record.id.clone(),
+                    source: record.source.clone(),
+                }));
+            }
+        }
     }
 }
 
@@ -107,17 +148,25 @@ impl Engine {
     /// stored paragraphs, and starts the writer thread.
     pub fn open(store: Arc<dyn Store>, config: EngineConfig) -> Result<Engine, Error> {
         let index = rebuild_index(store.as_ref(), &config.text)?;
-        let next_sequence = store.last_sequence()? + 1;
+        let head = store.last_event_sequence()?;
+        let next = Sequences {
+            article: store.last_sequence()? + 1,
+            event: head + 1,
+        };
+        let (live, _) = broadcast::channel(LIVE_BUFFER);
         let shared = Arc::new(Shared {
             store,
             config,
             index: RwLock::new(index),
+            live,
+            head: AtomicU64::new(head),
+            stopping: watch::Sender::new(false),
         });
         let (sender, receiver) = mpsc::channel(config.queue_depth.max(1));
         let writer_shared = Arc::clone(&shared);
         let writer = std::thread::Builder::new()
             .name("wirecopy-writer".into())
-            .spawn(move || writer::run(writer_shared, receiver, next_sequence))
+            .spawn(move || writer::run(writer_shared, receiver, next))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         Ok(Engine {
             shared,
@@ -166,6 +215,8 @@ impl Engine {
                     store.article_id(seq)
                 })?;
             report.resubmitted = true;
+            let facts = store.article_facts(existing.sequence)?.unwrap_or_default();
+            count_facts(&mut report, facts.iter().map(|f| f.event));
             return Ok(report);
         }
         let matched = {
@@ -179,12 +230,59 @@ impl Engine {
             match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
         };
         let analysis = analysis::analysis_record(&prepared.article.body, &prepared.body, &matched);
-        Ok(report::submission(
-            &prepared.article.id,
-            0,
-            &analysis,
-            |seq| store.article_id(seq),
-        )?)
+        let mut report = report::submission(&prepared.article.id, 0, &analysis, |seq| {
+            store.article_id(seq)
+        })?;
+        let classified = fact_events::classify_facts(store, None, &prepared.facts, &matched)?;
+        count_facts(&mut report, classified.iter().map(|(_, event)| *event));
+        Ok(report)
+    }
+
+    /// The facts of the article `id`, each with whether it was new or a
+    /// corroboration when the article was stored.
+    pub fn list_facts(&self, id: &str) -> Result<Vec<(Fact, FactEventKind)>, Error> {
+        let record = self.stored(id)?;
+        let facts = self
+            .shared
+            .store
+            .article_facts(record.sequence)?
+            .unwrap_or_default();
+        Ok(facts.into_iter().map(|f| (f.fact, f.event)).collect())
+    }
+
+    /// The last durable fact event sequence (0 before the first).
+    pub fn fact_head(&self) -> u64 {
+        self.shared.head.load(Ordering::Acquire)
+    }
+
+    /// Subscribes to the fact stream after event `after` (0 for the
+    /// beginning); `None` starts at the current head. A cursor beyond the
+    /// head is OUT_OF_RANGE.
+    pub fn subscribe(
+        &self,
+        after: Option<u64>,
+        filter: FactFilter,
+        heartbeat: Duration,
+    ) -> Result<mpsc::Receiver<Delivery>, Error> {
+        let head = self.fact_head();
+        let after = after.unwrap_or(head);
+        if after > head {
+            return Err(Error::OutOfRange {
+                field: "after_sequence",
+                message: format!("{after} is beyond the head of the stream, {head}"),
+            });
+        }
+        Ok(subscription::start(
+            Arc::clone(&self.shared),
+            after,
+            filter,
+            heartbeat,
+        ))
+    }
+
+    /// Ends every subscription (the server is stopping).
+    pub fn end_subscriptions(&self) {
+        self.shared.stopping.send_replace(true);
     }
 
     /// The stored article with `id`, body reassembled byte for byte.
@@ -233,6 +331,7 @@ impl Engine {
     /// Stops taking submits, lets the writer finish what is queued, and
     /// flushes. Safe to call more than once.
     pub fn close(&self) -> Result<(), Error> {
+        self.end_subscriptions();
         drop(
             self.jobs
                 .lock()
@@ -256,10 +355,18 @@ impl Engine {
     fn prepare(&self, article: Article) -> Result<PreparedArticle, Error> {
         article.validate(&self.shared.config.limits)?;
         let body = prepare_body(&article.body, &self.shared.config.text);
+        let published = article
+            .published_at
+            .and_then(|t| {
+                chrono::DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
+            })
+            .map(|time| time.date_naive());
+        let facts = extract_facts(&article.body, &body, published);
         let digest = article.content_digest();
         Ok(PreparedArticle {
             article,
             body,
+            facts,
             digest,
             received: now(),
         })

@@ -28,6 +28,10 @@ pub struct Submission {
     pub credits: Vec<CreditReport>,
     /// Ingest sequence (0 when nothing was stored).
     pub sequence: u64,
+    /// Facts this article brought first.
+    pub facts_created: u32,
+    /// Facts this article confirmed.
+    pub facts_corroborated: u32,
 }
 
 /// The match of one paragraph, with its source resolved to an id.
@@ -163,5 +167,7 @@ pub(crate) fn submission(
             })
             .collect(),
         sequence,
+        facts_created: 0,
+        facts_corroborated: 0,
     })
 }

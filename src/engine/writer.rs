@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     analysis::{analysis_record, body_segments},
+    fact_events::classify_facts,
     lookup::{Lookup, Pending},
     report::{submission, Submission},
     Shared,
@@ -22,18 +23,30 @@ use super::{
 use crate::{
     article::Article,
     error::Error,
+    facts::Fact,
     matching::{match_article, MatchKind, Origin},
-    store::{ArticleRecord, CommitBatch, ParagraphRecord},
+    store::{
+        ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
+        ParagraphRecord,
+    },
     text::PreparedBody,
 };
 
-/// An article validated and run through the text pipeline, ready for the
-/// writer.
+/// An article validated and run through the text pipeline and the fact
+/// extractor, ready for the writer.
 pub(crate) struct PreparedArticle {
     pub article: Article,
     pub body: PreparedBody,
+    pub facts: Vec<Fact>,
     pub digest: [u8; 32],
     pub received: crate::store::Instant,
+}
+
+/// The next free article and fact-event sequences.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sequences {
+    pub article: u64,
+    pub event: u64,
 }
 
 /// A request to the writer.
@@ -51,7 +64,7 @@ enum Outcome {
 }
 
 /// Runs the writer loop until the channel closes.
-pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next_sequence: u64) {
+pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next: Sequences) {
     let max_batch = shared.config.max_batch.max(1);
     while let Some(first) = jobs.blocking_recv() {
         let mut group = vec![first];
@@ -61,45 +74,38 @@ pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next_s
                 Err(_) => break,
             }
         }
-        next_sequence = commit_group(&shared, group, next_sequence);
+        next = commit_group(&shared, group, next);
     }
 }
 
-/// Analyses, writes and acknowledges one group; returns the next free
-/// sequence.
-fn commit_group(shared: &Shared, group: Vec<Job>, first_sequence: u64) -> u64 {
+/// Analyses, writes and acknowledges one group, then publishes its fact
+/// events; returns the next free sequences.
+fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences {
     let mut pending = Pending::default();
     let mut batch = CommitBatch::default();
-    let mut next_sequence = first_sequence;
+    let mut next = first;
     let mut outcomes = Vec::with_capacity(group.len());
     for job in group {
-        let outcome = match ingest(
-            shared,
-            &job.prepared,
-            &mut pending,
-            &mut batch,
-            next_sequence,
-        ) {
-            Ok(Outcome::Stored(report)) => {
-                next_sequence += 1;
-                Outcome::Stored(report)
-            }
-            Ok(answered @ Outcome::Answered(_)) => answered,
+        let outcome = match ingest(shared, &job.prepared, &mut pending, &mut batch, &mut next) {
+            Ok(outcome) => outcome,
             Err(error) => Outcome::Answered(Err(error)),
         };
         outcomes.push((job.reply, outcome));
     }
     batch.paragraphs = pending.paragraphs.drain().collect();
+    batch.facts = pending.facts.drain().collect();
     let committed = shared.store.commit(&batch);
     if committed.is_ok() {
         let mut index = shared.write_index();
         for (fingerprint, anchors) in &pending.new_anchors {
             index.insert(*fingerprint, anchors);
         }
+        drop(index);
+        shared.publish(&batch);
     } else {
         // Nothing of the group is visible (the batch is atomic), so its
         // sequences are free again.
-        next_sequence = first_sequence;
+        next = first;
     }
     for (reply, outcome) in outcomes {
         let answer = match outcome {
@@ -115,7 +121,7 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first_sequence: u64) -> u64 {
         // stored all the same, which a retry will see as RESUBMITTED.
         let _ = reply.send(answer);
     }
-    next_sequence
+    next
 }
 
 /// Analyses one article against the store and the pending group and adds
@@ -125,8 +131,9 @@ fn ingest(
     prepared: &PreparedArticle,
     pending: &mut Pending,
     batch: &mut CommitBatch,
-    sequence: u64,
+    next: &mut Sequences,
 ) -> Result<Outcome, Error> {
+    let sequence = next.article;
     let store = shared.store.as_ref();
     let article = &prepared.article;
     let existing = match pending.articles.get(&article.id) {
@@ -141,6 +148,11 @@ fn ingest(
             pending.article_id(store, seq)
         })?;
         report.resubmitted = true;
+        let facts = match pending.article_facts.get(&existing.sequence) {
+            Some(facts) => facts.clone(),
+            None => store.article_facts(existing.sequence)?.unwrap_or_default(),
+        };
+        count_facts(&mut report, facts.iter().map(|f| f.event));
         return Ok(Outcome::Answered(Ok(report)));
     }
 
@@ -234,11 +246,61 @@ fn ingest(
         body: segments,
         analysis,
     };
+    // Facts: new or corroborations, each an event of the stream.
+    let classified = classify_facts(store, Some(pending), &prepared.facts, &matched)?;
+    let mut article_facts = Vec::with_capacity(classified.len());
+    for (position, (fact, event)) in classified.into_iter().enumerate() {
+        let known = match pending.facts.get(&fact.id).copied() {
+            Some(record) => Some(record),
+            None => store.fact(&fact.id)?,
+        };
+        let record = match known {
+            Some(mut known) => {
+                known.corroborations += 1;
+                known
+            }
+            None => FactRecord {
+                first_article: sequence,
+                corroborations: 0,
+            },
+        };
+        pending.facts.insert(fact.id, record);
+        batch.events.push((
+            next.event,
+            EventRecord {
+                article: sequence,
+                index: u32::try_from(position).unwrap_or(u32::MAX),
+            },
+        ));
+        article_facts.push(ArticleFact {
+            fact,
+            event,
+            sequence: next.event,
+        });
+        next.event += 1;
+    }
+    next.article += 1;
+
     pending.ids.insert(sequence, record.id.clone());
-    let report = submission(&record.id, sequence, &record.analysis, |seq| {
+    let mut report = submission(&record.id, sequence, &record.analysis, |seq| {
         pending.article_id(store, seq)
     })?;
+    count_facts(&mut report, article_facts.iter().map(|f| f.event));
+    pending
+        .article_facts
+        .insert(sequence, article_facts.clone());
+    batch.article_facts.push((sequence, article_facts));
     pending.articles.insert(record.id.clone(), record.clone());
     batch.articles.push(record);
     Ok(Outcome::Stored(report))
+}
+
+/// Adds fact counts to a report.
+pub(crate) fn count_facts(report: &mut Submission, events: impl Iterator<Item = FactEventKind>) {
+    for event in events {
+        match event {
+            FactEventKind::Created => report.facts_created += 1,
+            FactEventKind::Corroborated => report.facts_corroborated += 1,
+        }
+    }
 }

@@ -11,12 +11,12 @@ pub mod records;
 pub mod sled_store;
 
 pub use records::{
-    AnalysisRecord, ArticleRecord, BodySegment, CommitBatch, CreditEntry, Instant, ParagraphEntry,
-    ParagraphRecord,
+    AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, CreditEntry, EventRecord,
+    FactEventKind, FactRecord, Instant, ParagraphEntry, ParagraphRecord,
 };
 pub use sled_store::SledStore;
 
-use crate::{matching::Origin, text::Fingerprint};
+use crate::{facts::FactId, matching::Origin, text::Fingerprint};
 
 /// A storage failure.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +70,19 @@ pub trait Store: Send + Sync {
         &self,
         visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError>;
+
+    /// The facts of the article with this ingest sequence.
+    fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError>;
+
+    /// What is known of a fact.
+    fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError>;
+
+    /// The highest fact event sequence stored, 0 when none.
+    fn last_event_sequence(&self) -> Result<u64, StoreError>;
+
+    /// Up to `limit` events with sequences above `after`, in order.
+    fn events_after(&self, after: u64, limit: usize)
+        -> Result<Vec<(u64, EventRecord)>, StoreError>;
 
     /// Applies a batch atomically and durably.
     fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError>;

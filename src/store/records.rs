@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    facts::{Fact, FactId},
     matching::{MatchKind, Origin, Verdict},
     text::{credits::CreditKind, Fingerprint},
 };
@@ -125,6 +126,45 @@ pub struct ParagraphRecord {
     pub article_count: u64,
 }
 
+/// Whether an article brought a fact first or confirmed a known one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FactEventKind {
+    /// The first article with this fact.
+    Created,
+    /// A later article with a fact already known.
+    Corroborated,
+}
+
+/// One fact of an article and what it was for the stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArticleFact {
+    /// The fact, with its provenance in this article.
+    pub fact: Fact,
+    /// Created or corroborated.
+    pub event: FactEventKind,
+    /// The sequence number of its event.
+    pub sequence: u64,
+}
+
+/// What is known of a fact across articles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactRecord {
+    /// Ingest sequence of the first article with it.
+    pub first_article: u64,
+    /// How many later articles corroborated it.
+    pub corroborations: u64,
+}
+
+/// One event of the fact stream: the fact at `index` in the facts of
+/// `article`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Ingest sequence of the article.
+    pub article: u64,
+    /// Position in that article's facts.
+    pub index: u32,
+}
+
 /// Everything one group commit writes.
 #[derive(Clone, Debug, Default)]
 pub struct CommitBatch {
@@ -135,6 +175,12 @@ pub struct CommitBatch {
     /// New (origin, copy) pairs: the copy at (article, paragraph) shares the
     /// text that first appeared at origin.
     pub copies: Vec<(Origin, Origin)>,
+    /// Facts of the new articles, by article sequence.
+    pub article_facts: Vec<(u64, Vec<ArticleFact>)>,
+    /// New or updated fact records (final state).
+    pub facts: Vec<(FactId, FactRecord)>,
+    /// New events of the fact stream, by event sequence.
+    pub events: Vec<(u64, EventRecord)>,
 }
 
 impl CommitBatch {

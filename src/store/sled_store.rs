@@ -12,18 +12,24 @@
 //! | `a` sequence (u64 BE)                        | id (UTF-8)                    |
 //! | `p` fingerprint (32 bytes)                   | [`ParagraphRecord`]           |
 //! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
+//! | `f` article sequence (u64 BE)                | the article's facts           |
+//! | `F` fact id (32 bytes)                       | [`FactRecord`]                |
+//! | `e` event sequence (u64 BE)                  | [`EventRecord`]               |
 //!
-//! Big-endian integers keep keys in numeric order, so the last `a` key is
-//! the highest sequence and a `c` prefix scan lists the copies of one
-//! origin. Record values are a format-version byte followed by postcard.
+//! Big-endian integers keep keys in numeric order, so the last `a` (or `e`)
+//! key is the highest sequence, a range scan from an `e` key replays the
+//! fact stream, and a `c` prefix scan lists the copies of one origin. Record values are a format-version byte followed by postcard.
 //! A store written by a newer format is refused at open, never misread.
 
 use std::path::Path;
 
 use serde::{de::DeserializeOwned, Serialize};
 
-use super::{ArticleRecord, CommitBatch, ParagraphRecord, Store, StoreError};
-use crate::{matching::Origin, text::Fingerprint};
+use super::{
+    ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactRecord, ParagraphRecord, Store,
+    StoreError,
+};
+use crate::{facts::FactId, matching::Origin, text::Fingerprint};
 
 /// The format this build writes and reads.
 const FORMAT_VERSION: u32 = 1;
@@ -35,6 +41,9 @@ const ARTICLE_BY_ID: u8 = b'r';
 const ID_BY_SEQUENCE: u8 = b'a';
 const PARAGRAPH: u8 = b'p';
 const COPY: u8 = b'c';
+const ARTICLE_FACTS: u8 = b'f';
+const FACT: u8 = b'F';
+const EVENT: u8 = b'e';
 
 impl From<sled::Error> for StoreError {
     fn from(error: sled::Error) -> Self {
@@ -86,11 +95,43 @@ fn article_key(id: &str) -> Vec<u8> {
     key
 }
 
-fn sequence_key(sequence: u64) -> [u8; 9] {
+fn numbered_key(prefix: u8, number: u64) -> [u8; 9] {
     let mut key = [0u8; 9];
-    key[0] = ID_BY_SEQUENCE;
-    key[1..].copy_from_slice(&sequence.to_be_bytes());
+    key[0] = prefix;
+    key[1..].copy_from_slice(&number.to_be_bytes());
     key
+}
+
+fn sequence_key(sequence: u64) -> [u8; 9] {
+    numbered_key(ID_BY_SEQUENCE, sequence)
+}
+
+fn fact_key(id: &FactId) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = FACT;
+    key[1..].copy_from_slice(&id.0);
+    key
+}
+
+/// The number in a `numbered_key`.
+fn key_number(key: &[u8], what: &str) -> Result<u64, StoreError> {
+    key.get(1..9)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| StoreError::Corrupt {
+            key: what.into(),
+            reason: format!("key of {} bytes", key.len()),
+        })
+}
+
+impl SledStore {
+    /// The highest number under a `numbered_key` prefix, 0 when none.
+    fn last_number(&self, prefix: u8, what: &str) -> Result<u64, StoreError> {
+        match self.db.scan_prefix([prefix]).next_back() {
+            Some(entry) => key_number(&entry?.0, what),
+            None => Ok(0),
+        }
+    }
 }
 
 fn paragraph_key(fingerprint: &Fingerprint) -> [u8; 33] {
@@ -181,20 +222,46 @@ impl Store for SledStore {
     }
 
     fn last_sequence(&self) -> Result<u64, StoreError> {
-        match self.db.scan_prefix([ID_BY_SEQUENCE]).next_back() {
-            Some(entry) => {
-                let (key, _) = entry?;
-                let bytes: [u8; 8] =
-                    key.get(1..9)
-                        .and_then(|b| b.try_into().ok())
-                        .ok_or_else(|| StoreError::Corrupt {
-                            key: "last article sequence".into(),
-                            reason: format!("key of {} bytes", key.len()),
-                        })?;
-                Ok(u64::from_be_bytes(bytes))
-            }
-            None => Ok(0),
+        self.last_number(ID_BY_SEQUENCE, "last article sequence")
+    }
+
+    fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
+        self.db
+            .get(numbered_key(ARTICLE_FACTS, sequence))?
+            .map(|raw| decode(|| format!("facts of article {sequence}"), &raw))
+            .transpose()
+    }
+
+    fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
+        self.db
+            .get(fact_key(id))?
+            .map(|raw| decode(|| format!("fact {id:?}"), &raw))
+            .transpose()
+    }
+
+    fn last_event_sequence(&self) -> Result<u64, StoreError> {
+        self.last_number(EVENT, "last event sequence")
+    }
+
+    fn events_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
+        let Some(first) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        let mut events = Vec::new();
+        for entry in self
+            .db
+            .range(numbered_key(EVENT, first)..=numbered_key(EVENT, u64::MAX))
+            .take(limit)
+        {
+            let (key, value) = entry?;
+            let sequence = key_number(&key, "event")?;
+            events.push((sequence, decode(|| format!("event {sequence}"), &value)?));
         }
+        Ok(events)
     }
 
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
@@ -256,6 +323,15 @@ impl Store for SledStore {
         }
         for (origin, copy) in &batch.copies {
             writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
+        }
+        for (sequence, facts) in &batch.article_facts {
+            writes.insert(&numbered_key(ARTICLE_FACTS, *sequence)[..], encode(facts)?);
+        }
+        for (id, fact) in &batch.facts {
+            writes.insert(&fact_key(id)[..], encode(fact)?);
+        }
+        for (sequence, event) in &batch.events {
+            writes.insert(&numbered_key(EVENT, *sequence)[..], encode(event)?);
         }
         self.db.apply_batch(writes)?;
         self.db.flush()?;

@@ -60,7 +60,7 @@ static DATELINE_BARE: LazyLock<Regex> =
 // front of the lede (then a separator is required).
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     compile(
-        r"^(?:By|BY|by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|de|van|von|al|bin|and))*\s*(?:$|[|•]\s*|,\s*([^\n,|]{1,60}?)\s*(?:$|[|•]\s*))",
+        r"^(?:By|BY|by)\s+\p{Lu}[\p{L}.'’-]*(?:\s+(?:\p{Lu}[\p{L}.'’-]*|de|van|von|al|bin|and))*\s*(?:$|[|•]\s*(?:(\p{Lu}[\p{L}.&'’-]*(?:\s+\p{Lu}[\p{L}.&'’-]*){0,3})\s*$)?|,\s*([^\n,|]{1,60}?)\s*(?:$|[|•]\s*))",
     )
 });
 
@@ -104,12 +104,21 @@ pub fn split_credits(text: &str, leading: bool, last: bool) -> CreditSplit {
     let mut credits = Vec::new();
     let mut start = 0;
     if leading {
-        if let Some(found) = BYLINE.find(text).or_else(|| BYLINE_WITH_TIME.find(text)) {
-            start = found.end();
+        if let Some(found) = BYLINE
+            .captures(text)
+            .or_else(|| BYLINE_WITH_TIME.captures(text))
+        {
+            let whole = found.get(0).map_or(0..0, |m| m.range());
+            start = whole.end;
+            // "By Jane Doe | Reuters": the agency after the separator.
+            let agencies = found
+                .get(1)
+                .map(|m| vec![m.as_str().to_owned()])
+                .unwrap_or_default();
             credits.push(Credit {
                 kind: CreditKind::Byline,
-                span: found.range(),
-                agencies: Vec::new(),
+                span: whole,
+                agencies,
             });
         }
         if let Some(caps) = DATELINE_WITH_AGENCY.captures(&text[start..]) {

@@ -1,0 +1,296 @@
+//! The fact stream: replay from the store, then follow live, with no gap
+//! and no duplicate at the switch-over.
+//!
+//! Every subscriber is a task with a cursor: the last sequence it has
+//! scanned. It first takes a receiver on the live broadcast (so nothing
+//! published from then on is missed), then reads stored events after its
+//! cursor in batches, then follows the broadcast, skipping what it has
+//! already seen. When it falls behind the broadcast's bounded buffer (a slow
+//! client), it goes back to the store and catches up from there: ingest
+//! never waits for a subscriber, and no subscriber holds more than the
+//! shared buffer and its own small output queue. While a filtered stream
+//! has nothing to send, it sends heartbeats carrying its cursor.
+
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use tokio::sync::{broadcast, mpsc};
+
+use super::Shared;
+use crate::{
+    facts::{Fact, FactKind},
+    store::{ArticleFact, FactEventKind, StoreError},
+};
+
+/// One event of the fact stream.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FactEvent {
+    /// Contiguous sequence number, from 1.
+    pub sequence: u64,
+    /// Created or corroborated.
+    pub kind: FactEventKind,
+    /// The fact, with its provenance in `article_id`.
+    pub fact: Fact,
+    /// The article it was found in.
+    pub article_id: String,
+    /// That article's source.
+    pub source: String,
+}
+
+/// What a subscriber wants to see.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FactFilter {
+    /// Only these kinds (all when empty).
+    pub kinds: Vec<FactKind>,
+    /// Only from articles of these sources (all when empty).
+    pub sources: Vec<String>,
+    /// Only facts naming this entity or speaker (case-insensitive; a whole
+    /// word or words of the name, so "Lavrov" matches "Sergey Lavrov").
+    pub entity: Option<String>,
+    /// Corroborations too, not only new facts.
+    pub include_corroborations: bool,
+}
+
+impl FactFilter {
+    /// True when `event` passes the filter.
+    pub fn matches(&self, event: &FactEvent) -> bool {
+        if event.kind == FactEventKind::Corroborated && !self.include_corroborations {
+            return false;
+        }
+        if !self.kinds.is_empty() && !self.kinds.contains(&event.fact.body.kind()) {
+            return false;
+        }
+        if !self.sources.is_empty()
+            && !self
+                .sources
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(&event.source))
+        {
+            return false;
+        }
+        match &self.entity {
+            None => true,
+            Some(wanted) => event
+                .fact
+                .body
+                .names()
+                .is_some_and(|name| names_match(name, wanted)),
+        }
+    }
+}
+
+/// "Lavrov" or "sergey lavrov" matches "Sergey Lavrov": the wanted words
+/// appear in order as whole words of the name, ignoring case.
+fn names_match(name: &str, wanted: &str) -> bool {
+    let name: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
+    let wanted: Vec<String> = wanted.split_whitespace().map(str::to_lowercase).collect();
+    !wanted.is_empty()
+        && name
+            .windows(wanted.len())
+            .any(|window| window == wanted.as_slice())
+}
+
+/// What a subscription delivers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Delivery {
+    /// A matching event.
+    Event(Arc<FactEvent>),
+    /// Nothing matched for a while; the stream has scanned up to here.
+    Heartbeat(u64),
+}
+
+/// Events read from the store per catch-up step.
+const CATCH_UP_BATCH: usize = 512;
+/// Deliveries a subscriber may have queued for its client.
+const OUTPUT_QUEUE: usize = 256;
+
+/// Reads stored events after `after`, with their facts and articles.
+pub(crate) fn stored_events_after(
+    shared: &Shared,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<FactEvent>, StoreError> {
+    let store = shared.store.as_ref();
+    let mut articles: HashMap<u64, (String, String, Vec<ArticleFact>)> = HashMap::new();
+    let mut events = Vec::new();
+    for (sequence, record) in store.events_after(after, limit)? {
+        if let std::collections::hash_map::Entry::Vacant(slot) = articles.entry(record.article) {
+            let missing = || StoreError::Corrupt {
+                key: format!("event {sequence}"),
+                reason: format!("article {} is not stored", record.article),
+            };
+            let id = store.article_id(record.article)?.ok_or_else(missing)?;
+            let source = store.article(&id)?.ok_or_else(missing)?.source;
+            let facts = store.article_facts(record.article)?.ok_or_else(missing)?;
+            slot.insert((id, source, facts));
+        }
+        let Some((id, source, facts)) = articles.get(&record.article) else {
+            continue;
+        };
+        let fact = facts
+            .get(record.index as usize)
+            .ok_or_else(|| StoreError::Corrupt {
+                key: format!("event {sequence}"),
+                reason: format!("article {} has no fact {}", record.article, record.index),
+            })?;
+        events.push(FactEvent {
+            sequence,
+            kind: fact.event,
+            fact: fact.fact.clone(),
+            article_id: id.clone(),
+            source: source.clone(),
+        });
+    }
+    Ok(events)
+}
+
+/// Starts a subscription task; deliveries arrive on the returned channel,
+/// which closes when the server stops or a store read fails.
+pub(crate) fn start(
+    shared: Arc<Shared>,
+    after: u64,
+    filter: FactFilter,
+    heartbeat: Duration,
+) -> mpsc::Receiver<Delivery> {
+    let (out, deliveries) = mpsc::channel(OUTPUT_QUEUE);
+    // Subscribe to the live stream before reading the store: whatever is
+    // published while the replay runs is then waiting in the receiver.
+    let live = shared.live.subscribe();
+    tokio::spawn(async move {
+        if let Err(error) = follow(shared, after, filter, heartbeat, live, out).await {
+            tracing::error!(%error, "fact subscription ended by a storage error");
+        }
+    });
+    deliveries
+}
+
+async fn follow(
+    shared: Arc<Shared>,
+    mut cursor: u64,
+    filter: FactFilter,
+    heartbeat: Duration,
+    mut live: broadcast::Receiver<Arc<FactEvent>>,
+    out: mpsc::Sender<Delivery>,
+) -> Result<(), StoreError> {
+    let mut stopping = shared.stopping.subscribe();
+    if *stopping.borrow_and_update() {
+        return Ok(());
+    }
+    let mut ticker = tokio::time::interval(heartbeat);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticker.tick().await;
+    let mut sent_since_tick = false;
+    loop {
+        // Catch up from the store.
+        loop {
+            let reader = Arc::clone(&shared);
+            let from = cursor;
+            let batch = tokio::task::spawn_blocking(move || {
+                stored_events_after(&reader, from, CATCH_UP_BATCH)
+            })
+            .await
+            .map_err(|e| StoreError::Io(format!("replay task failed: {e}")))??;
+            if batch.is_empty() {
+                break;
+            }
+            for event in batch {
+                cursor = event.sequence;
+                if filter.matches(&event) {
+                    if out.send(Delivery::Event(Arc::new(event))).await.is_err() {
+                        return Ok(());
+                    }
+                    sent_since_tick = true;
+                }
+            }
+        }
+        // Follow live until a gap sends us back to the store.
+        loop {
+            tokio::select! {
+                received = live.recv() => match received {
+                    Ok(event) if event.sequence <= cursor => {}
+                    Ok(event) if event.sequence == cursor + 1 => {
+                        cursor = event.sequence;
+                        if filter.matches(&event) {
+                            if out.send(Delivery::Event(event)).await.is_err() {
+                                return Ok(());
+                            }
+                            sent_since_tick = true;
+                        }
+                    }
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
+                },
+                _ = ticker.tick() => {
+                    if !sent_since_tick && out.send(Delivery::Heartbeat(cursor)).await.is_err() {
+                        return Ok(());
+                    }
+                    sent_since_tick = false;
+                }
+                // Only ever set once, to true: any change means stop.
+                _ = stopping.changed() => return Ok(()),
+                _ = out.closed() => return Ok(()),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Entity, EntityType, FactBody, FactId, Provenance};
+
+    fn event(name: &str, kind: FactEventKind, source: &str) -> FactEvent {
+        FactEvent {
+            sequence: 1,
+            kind,
+            fact: Fact {
+                id: FactId([0; 32]),
+                body: FactBody::Entity(Entity {
+                    name: name.into(),
+                    entity_type: EntityType::Person,
+                    titles: vec![],
+                }),
+                confidence: 0.9,
+                provenance: Provenance {
+                    paragraph_index: 0,
+                    start: 0,
+                    end: 1,
+                },
+            },
+            article_id: "a".into(),
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn filters_by_kind_source_entity_and_corroboration() {
+        let created = event("Sergey Lavrov", FactEventKind::Created, "tass.ru");
+        let corroborated = event("Sergey Lavrov", FactEventKind::Corroborated, "tass.ru");
+        let all = FactFilter::default();
+        assert!(all.matches(&created) && !all.matches(&corroborated));
+        let with = FactFilter {
+            include_corroborations: true,
+            ..FactFilter::default()
+        };
+        assert!(with.matches(&corroborated));
+        let by_name = FactFilter {
+            entity: Some("lavrov".into()),
+            ..FactFilter::default()
+        };
+        assert!(by_name.matches(&created));
+        let other = FactFilter {
+            entity: Some("Lavro".into()),
+            ..FactFilter::default()
+        };
+        assert!(!other.matches(&created));
+        let quotes = FactFilter {
+            kinds: vec![FactKind::Quote],
+            ..FactFilter::default()
+        };
+        assert!(!quotes.matches(&created));
+        let source = FactFilter {
+            sources: vec!["TASS.ru".into()],
+            ..FactFilter::default()
+        };
+        assert!(source.matches(&created));
+    }
+}
