@@ -150,6 +150,41 @@ fn serve_submit_get_dupes_shutdown_and_restart() {
     assert_eq!(dupes["related"][0]["relation"], "LATER");
     assert_eq!(dupes["related"].as_array().map(Vec::len), Some(1));
 
+    let facts = stdout(&server.client(&["facts", "--json", &talks_id]));
+    let facts: Vec<serde_json::Value> = facts
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(facts
+        .iter()
+        .any(|f| f["kind"] == "QUOTE" && f["body"]["speaker"] == "Ara Ayvazian"));
+    assert!(facts.iter().all(|f| f["corroborated"] == false));
+
+    // `subscribe` follows the stream until stopped; read its first event.
+    let mut subscriber = Command::new(BINARY)
+        .args([
+            "subscribe",
+            "--json",
+            "--kind",
+            "quote",
+            "--entity",
+            "ayvazian",
+        ])
+        .env("WIRECOPY_SERVER", &server.url)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("subscribe starts");
+    let mut first = String::new();
+    BufReader::new(subscriber.stdout.take().expect("stdout is piped"))
+        .read_line(&mut first)
+        .expect("an event arrives");
+    subscriber.kill().expect("subscriber stops");
+    let _ = subscriber.wait();
+    let event: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(event["kind"], "FACT_CREATED");
+    assert_eq!(event["fact"]["body"]["speaker"], "Ara Ayvazian");
+    assert_eq!(event["article_id"], talks_id.as_str());
+
     let missing = server.client(&["get", "no-such-article"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("NotFound"));

@@ -371,3 +371,33 @@ async fn filters_heartbeats_and_list_facts_errors() {
     assert_eq!(status.code(), Code::InvalidArgument);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn two_hundred_subscribers_each_get_every_event_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = TestServer::start(dir.path()).await;
+    let mut channels = Vec::new();
+    for _ in 0..4 {
+        channels.push(server.channel().await);
+    }
+    // Half subscribe before ingest (they follow live), half after (they
+    // replay from the store first).
+    let mut early = Vec::new();
+    for n in 0..100 {
+        early.push(subscribe(&channels[n % 4], 0).await);
+    }
+    let total = ingest(&mut server, 0, 4).await;
+    let mut late = Vec::new();
+    for n in 0..100 {
+        late.push(subscribe(&channels[n % 4], 0).await);
+    }
+    let readers: Vec<_> = early
+        .into_iter()
+        .chain(late)
+        .map(|mut stream| tokio::spawn(async move { read(&mut stream, total as usize).await }))
+        .collect();
+    for reader in readers {
+        assert_exactly_once(&reader.await.unwrap(), total);
+    }
+    server.stop().await;
+}

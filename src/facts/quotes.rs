@@ -509,7 +509,7 @@ fn resolve(
     let named: Option<&Mention> = entities
         .mentions
         .iter()
-        .filter(|m| m.span.start >= span.start && m.span.end <= span.end)
+        .filter(|m| m.span.start < span.end && span.start < m.span.end)
         .rfind(|m| matches!(m.entity_type, EntityType::Person | EntityType::Org));
     if let Some(mention) = named {
         return Some((
