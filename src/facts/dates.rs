@@ -22,6 +22,8 @@ use std::sync::LazyLock;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use regex::{Captures, Regex};
 
+use crate::text::pattern::compile;
+
 /// A time expression found in a text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeMention {
@@ -147,11 +149,6 @@ fn keep_longest_non_overlapping(mut candidates: Vec<Candidate>) -> Vec<Candidate
     }
     kept.sort_by_key(|candidate| candidate.span.start);
     kept
-}
-
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern)
-        .unwrap_or_else(|error| unreachable!("built-in pattern {pattern:?} must compile: {error}"))
 }
 
 // Month and weekday names are matched case-sensitively: news capitalises

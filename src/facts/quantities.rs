@@ -21,6 +21,8 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
+use crate::text::pattern::compile;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuantityMention {
     /// Byte span in the searched text.
@@ -74,11 +76,6 @@ fn keep_longest_non_overlapping(mut found: Vec<QuantityMention>) -> Vec<Quantity
     }
     kept.sort_by_key(|mention| mention.span.start);
     kept
-}
-
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern)
-        .unwrap_or_else(|error| unreachable!("built-in pattern {pattern:?} must compile: {error}"))
 }
 
 /// Digits, with an optional currency sign or code in front. The word

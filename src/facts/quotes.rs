@@ -17,6 +17,8 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use crate::text::pattern::compile;
+
 use super::{
     entities::{Entities, EntityType, Mention},
     words::{sentences, words},
@@ -47,10 +49,6 @@ pub struct QuoteMention {
 /// Reporting verbs and phrases, longest first so that "told reporters"
 /// wins over "told".
 const CUES: &str = r"told reporters|told journalists|told a news conference|expressed hope|called for|said|says|say|told|tells|added|adds|stressed|noted|argued|claimed|warned|announced|insisted|explained|reiterated|confirmed|denied|acknowledged|suggested|urged|stated|wrote|writes|asked|continued|replied|declared|admitted|predicted|believes|hopes";
-
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("invalid quote pattern {pattern}: {e}"))
-}
 
 // After a closing mark: `, Lavrov said`, `, he told reporters`, `, said Lavrov`.
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {

@@ -4,6 +4,8 @@
 use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
+
+use crate::text::pattern::compile;
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A word and where it stands.
@@ -43,10 +45,8 @@ impl Word<'_> {
 
 // Initialisms with dots ("U.S.") first, then words that may carry inner
 // apostrophes or hyphens ("Nagorno-Karabakh", "Russia's", "don't").
-static WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*")
-        .unwrap_or_else(|e| unreachable!("word pattern is valid: {e}"))
-});
+static WORD: LazyLock<Regex> =
+    LazyLock::new(|| compile(r"(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*"));
 
 /// The words of `text`, in order.
 pub fn words(text: &str) -> Vec<Word<'_>> {

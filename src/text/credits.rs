@@ -11,6 +11,8 @@ use std::{ops::Range, sync::LazyLock};
 
 use regex::Regex;
 
+use crate::text::pattern::compile;
+
 /// What kind of credit line was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CreditKind {
@@ -86,12 +88,6 @@ static CONTRIBUTED_CREDIT: LazyLock<Regex> = LazyLock::new(|| {
         r"(?i)^(?:the\s+)?([\p{L}&.' ]{2,60}?)\s+contributed\s+to\s+this\s+(?:report|story|article)\.?$",
     )
 });
-
-/// Compiles one of the fixed patterns above; they are tested, so failure
-/// is a bug in this file, never a runtime condition.
-fn compile(pattern: &str) -> Regex {
-    Regex::new(pattern).unwrap_or_else(|e| unreachable!("invalid credit pattern {pattern}: {e}"))
-}
 
 /// How many leading paragraphs may carry a dateline or byline.
 pub const LEADING_PARAGRAPHS: usize = 4;

@@ -15,6 +15,7 @@
 pub mod credits;
 pub mod normalize;
 pub mod paragraphs;
+pub(crate) mod pattern;
 pub mod prepare;
 pub mod shingles;
 
