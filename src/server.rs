@@ -52,6 +52,21 @@ pub enum ServeError {
     Transport(#[from] tonic::transport::Error),
 }
 
+/// Applies what every wirecopy service shares: the message size limit and
+/// gzip and zstd compression both ways. (The generated servers share these
+/// methods but no trait, hence a macro.)
+macro_rules! with_limits_and_compression {
+    ($service:expr, $options:expr) => {
+        $service
+            .max_decoding_message_size($options.max_message_bytes)
+            .max_encoding_message_size($options.max_message_bytes)
+            .accept_compressed(CompressionEncoding::Gzip)
+            .accept_compressed(CompressionEncoding::Zstd)
+            .send_compressed(CompressionEncoding::Gzip)
+            .send_compressed(CompressionEncoding::Zstd)
+    };
+}
+
 /// Opens the embedded sled store in `data_dir` and an engine over it.
 pub fn open_engine(data_dir: &Path, config: EngineConfig) -> Result<Engine, Error> {
     let store = SledStore::open(data_dir)?;
@@ -82,21 +97,15 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1alpha()?;
 
-    let articles = ArticleServiceServer::new(ArticleApi::new(Arc::clone(&engine)))
-        .max_decoding_message_size(options.max_message_bytes)
-        .max_encoding_message_size(options.max_message_bytes)
-        .accept_compressed(CompressionEncoding::Gzip)
-        .accept_compressed(CompressionEncoding::Zstd)
-        .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd);
+    let articles = with_limits_and_compression!(
+        ArticleServiceServer::new(ArticleApi::new(Arc::clone(&engine))),
+        options
+    );
 
-    let facts = FactServiceServer::new(FactApi::new(Arc::clone(&engine), options.heartbeat))
-        .max_decoding_message_size(options.max_message_bytes)
-        .max_encoding_message_size(options.max_message_bytes)
-        .accept_compressed(CompressionEncoding::Gzip)
-        .accept_compressed(CompressionEncoding::Zstd)
-        .send_compressed(CompressionEncoding::Gzip)
-        .send_compressed(CompressionEncoding::Zstd);
+    let facts = with_limits_and_compression!(
+        FactServiceServer::new(FactApi::new(Arc::clone(&engine), options.heartbeat)),
+        options
+    );
     health.set_serving::<FactServiceServer<FactApi>>().await;
 
     let streams = Arc::clone(&engine);

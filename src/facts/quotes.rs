@@ -50,17 +50,26 @@ pub struct QuoteMention {
 /// wins over "told".
 const CUES: &str = r"told reporters|told journalists|told a news conference|expressed hope|called for|said|says|say|told|tells|added|adds|stressed|noted|argued|claimed|warned|announced|insisted|explained|reiterated|confirmed|denied|acknowledged|suggested|urged|stated|wrote|writes|asked|continued|replied|declared|admitted|predicted|believes|hopes";
 
+/// Who can stand next to a quotation as its speaker: a pronoun, a
+/// description ("the minister"), or a capitalised name with its title.
+const NEAR_QUOTE_SUBJECT: &str =
+    r"[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Tt]he [\p{L}'’ -]{2,50}?|\p{Lu}[\p{L}.'’ -]{1,60}?";
+
+/// The subject of reported speech inside a sentence: a pronoun, a
+/// description, or up to five capitalised words.
+const CLAUSE_SUBJECT: &str = r"\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{L}'’ -]{2,50}?|\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,4}";
+
 // After a closing mark: `, Lavrov said`, `, he told reporters`, `, said Lavrov`.
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"^\s*,?\s*(?:(?P<subject>[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Tt]he [\p{{L}}'’ -]{{2,50}}?|\p{{Lu}}[\p{{L}}.'’ -]{{1,60}}?)\s+(?:also\s+)?(?P<cue>{CUES})\b|(?P<cue_first>said|says|added|told reporters|asked|wrote|explained|noted)\s+(?P<subject_after>\p{{Lu}}[\p{{L}}.'’ -]{{1,60}}?|the [\p{{L}}'’ -]{{2,50}}?)(?:[,.;]|\s+(?:on|in|at|after|during|before)\b|$))"
+        r"^\s*,?\s*(?:(?P<subject>{NEAR_QUOTE_SUBJECT})\s+(?:also\s+)?(?P<cue>{CUES})\b|(?P<cue_first>said|says|added|told reporters|asked|wrote|explained|noted)\s+(?P<subject_after>\p{{Lu}}[\p{{L}}.'’ -]{{1,60}}?|the [\p{{L}}'’ -]{{2,50}}?)(?:[,.;]|\s+(?:on|in|at|after|during|before)\b|$))"
     ))
 });
 
 // Before an opening mark: `Lavrov said: “`, `He told reporters, “`.
 static BEFORE_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?P<subject>[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Tt]he [\p{{L}}'’ -]{{2,50}}?|\p{{Lu}}[\p{{L}}.'’ -]{{1,60}}?)\s+(?:also\s+)?(?P<cue>{CUES})(?:\s+[\p{{L}}'’-]+){{0,4}}?\s*[:,]?\s*$"
+        r"(?P<subject>{NEAR_QUOTE_SUBJECT})\s+(?:also\s+)?(?P<cue>{CUES})(?:\s+[\p{{L}}'’-]+){{0,4}}?\s*[:,]?\s*$"
     ))
 });
 
@@ -74,14 +83,14 @@ static CLAUSE_THEN_SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
 // `Lavrov said (that) …`, `He told reporters …`.
 static SPEAKER_THEN_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?P<subject>\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{{L}}'’ -]{{2,50}}?|\p{{Lu}}[\p{{L}}.'’-]*(?: \p{{Lu}}[\p{{L}}.'’-]*){{0,4}})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?(?P<text>.{{20,}})$"
+        r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?(?P<text>.{{20,}})$"
     ))
 });
 
 // A reporting verb and its subject anywhere in a sentence.
 static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?P<subject>\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{{L}}'’ -]{{2,50}}?|\p{{Lu}}[\p{{L}}.'’-]*(?: \p{{Lu}}[\p{{L}}.'’-]*){{0,4}})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
+        r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
     ))
 });
 
