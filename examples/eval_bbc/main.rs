@@ -16,7 +16,8 @@
 //! original (or the original's own canonical).
 //!
 //! Usage: `cargo run --release --example eval_bbc -- [BBC_DIR] [--seed N]
-//! [--limit N] [--copy-share F] [--near-similarity F] [--min-shared N]`
+//! [--limit N] [--copy-share F] [--near-similarity F] [--min-shared N]
+//! [--max-batch N]` (`--max-batch 1` turns group commit off, to measure it)
 
 mod variants;
 
@@ -73,6 +74,9 @@ fn options() -> Result<Options, String> {
                 options.config.matching.near_similarity = value("--near-similarity")?
                     .parse()
                     .map_err(|e| format!("--near-similarity: {e}"))?
+            }
+            "--max-batch" => {
+                options.config.max_batch = value("--max-batch")?.parse().map_err(|e| format!("--max-batch: {e}"))?
             }
             "--min-shared" => {
                 options.config.matching.min_shared_shingles = value("--min-shared")?
