@@ -3,7 +3,7 @@
 //! The corpus articles (deduplicated) are split at random into originals,
 //! stored first, and held-out articles, which are unrelated negatives. A
 //! share of the originals is then republished as wire-copy variants (see
-//! `variants.rs` for the edits) and the variants and negatives are
+//! `examples/common/variants.rs` for the edits) and the variants and negatives are
 //! submitted in random order. The engine is the real one over a real sled
 //! store in a temporary directory; only the gRPC transport is left out.
 //!
@@ -19,11 +19,14 @@
 //! [--limit N] [--copy-share F] [--near-similarity F] [--min-shared N]
 //! [--max-batch N]` (`--max-batch 1` turns group commit off, to measure it)
 
+#[path = "../common/corpus.rs"]
+mod corpus;
+#[path = "../common/variants.rs"]
 mod variants;
 
 use std::{
     collections::{HashMap, HashSet},
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::Arc,
     time::Instant,
 };
@@ -87,52 +90,6 @@ fn options() -> Result<Options, String> {
         }
     }
     Ok(options)
-}
-
-struct Doc {
-    id: String,
-    body: String,
-}
-
-/// Reads `category/NNN.txt` files: first line the headline, then the body.
-/// Byte-identical bodies are kept once.
-fn load_corpus(dir: &Path) -> std::io::Result<Vec<Doc>> {
-    let mut paths = Vec::new();
-    for category in std::fs::read_dir(dir)? {
-        let category = category?.path();
-        if category.is_dir() {
-            for file in std::fs::read_dir(&category)? {
-                let file = file?.path();
-                if file.extension().is_some_and(|e| e == "txt") {
-                    paths.push(file);
-                }
-            }
-        }
-    }
-    paths.sort();
-    let mut seen = HashSet::new();
-    let mut docs = Vec::new();
-    for path in paths {
-        let bytes = std::fs::read(&path)?;
-        // One file of the corpus holds a raw Latin-1 byte.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect());
-        let body = text
-            .split_once('\n')
-            .map_or("", |(_, body)| body)
-            .trim()
-            .to_owned();
-        if body.is_empty() || !seen.insert(body.clone()) {
-            continue;
-        }
-        let id = path
-            .strip_prefix(dir)
-            .unwrap_or(&path)
-            .display()
-            .to_string();
-        docs.push(Doc { id, body });
-    }
-    Ok(docs)
 }
 
 /// Sentences of ten or more words, lower-cased with punctuation dropped:
@@ -216,7 +173,7 @@ type Accepted = HashMap<String, (HashSet<String>, Vec<HashSet<(String, u32)>>)>;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = options()?;
-    let mut docs = load_corpus(&options.corpus).map_err(|e| {
+    let mut docs = corpus::load_bbc(&options.corpus).map_err(|e| {
         format!(
             "cannot read the corpus in {}: {e}",
             options.corpus.display()

@@ -18,7 +18,7 @@ use std::{
 
 use super::{
     gazetteer::{self, PlaceKind},
-    words::{sentences, words, Word},
+    words::{words, Word},
     Paragraph,
 };
 
@@ -575,7 +575,7 @@ pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
     let mut singles: Vec<Single> = Vec::new();
     for paragraph in paragraphs {
         let headline = is_title_case(paragraph.text);
-        for sentence in sentences(paragraph.text) {
+        for sentence in paragraph.sentences.iter().cloned() {
             let sentence_words = words(&paragraph.text[sentence.clone()]);
             let base = paragraph.offset + sentence.start;
             let sentence_text = &paragraph.text[sentence.clone()];
@@ -972,11 +972,7 @@ mod tests {
     use super::*;
 
     fn entities_of(text: &str) -> Entities {
-        find_entities(&[Paragraph {
-            index: 0,
-            text,
-            offset: 0,
-        }])
+        find_entities(&[Paragraph::new(0, text, 0)])
     }
 
     fn named(entities: &Entities, entity_type: EntityType) -> Vec<String> {

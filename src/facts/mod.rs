@@ -27,8 +27,9 @@ pub use entities::EntityType;
 
 use crate::text::{normalize::normalize, PreparedBody};
 
-/// One paragraph of text to extract from.
-#[derive(Clone, Copy, Debug)]
+/// One paragraph of text to extract from, with its sentences (found once,
+/// used by every extractor).
+#[derive(Clone, Debug)]
 pub struct Paragraph<'a> {
     /// Paragraph index in the article.
     pub index: u32,
@@ -36,6 +37,20 @@ pub struct Paragraph<'a> {
     pub text: &'a str,
     /// Byte offset of `text` in the body.
     pub offset: usize,
+    /// Byte spans of its sentences within `text`.
+    pub sentences: Vec<Range<usize>>,
+}
+
+impl<'a> Paragraph<'a> {
+    /// A paragraph at `offset` in the body.
+    pub fn new(index: u32, text: &'a str, offset: usize) -> Self {
+        Paragraph {
+            index,
+            text,
+            offset,
+            sentences: words::sentences(text),
+        }
+    }
 }
 
 /// A fact's stable id: blake3 of its kind and normalised content.
@@ -268,11 +283,7 @@ pub fn paragraphs_of<'a>(body: &'a str, prepared: &PreparedBody) -> Vec<Paragrap
         .paragraphs
         .iter()
         .filter(|p| !p.content.is_empty())
-        .map(|p| Paragraph {
-            index: p.index,
-            text: &body[p.content.clone()],
-            offset: p.content.start,
-        })
+        .map(|p| Paragraph::new(p.index, &body[p.content.clone()], p.content.start))
         .collect()
 }
 

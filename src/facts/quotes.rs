@@ -21,7 +21,7 @@ use crate::text::pattern::compile;
 
 use super::{
     entities::{Entities, EntityType, Mention},
-    words::{sentences, words},
+    words::words,
     Paragraph,
 };
 
@@ -93,6 +93,9 @@ static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
     ))
 });
+
+// Any reporting verb, or "According to".
+static HAS_CUE: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"\b(?:{CUES})\b|According to")));
 
 // `According to X, …`.
 static ACCORDING_TO: LazyLock<Regex> =
@@ -245,7 +248,7 @@ fn direct_quotes(
 ) {
     let text = paragraph.text;
     let first_new = quotes.len();
-    let paragraph_sentences = sentences(text);
+    let paragraph_sentences = &paragraph.sentences;
     for (n, segment) in found.iter().enumerate() {
         let inner = &text[segment.inner.clone()];
         let sentence = paragraph_sentences
@@ -437,7 +440,7 @@ fn indirect_quotes(
     quotes: &mut Vec<QuoteMention>,
 ) {
     let text = paragraph.text;
-    for sentence in sentences(text) {
+    for sentence in paragraph.sentences.iter().cloned() {
         let overlaps_direct = found.iter().any(|s| {
             s.outer.start < sentence.end
                 && sentence.start < s.outer.end
@@ -447,6 +450,11 @@ fn indirect_quotes(
             continue;
         }
         let body = &text[sentence.clone()];
+        // Most sentences report nothing; a literal scan rules them out
+        // before the attribution patterns run.
+        if !HAS_CUE.is_match(body) {
+            continue;
+        }
         let captured = ACCORDING_TO
             .captures(body)
             .map(|c| (c, "according to"))
@@ -567,11 +575,7 @@ mod tests {
             .iter()
             .enumerate()
             .map(|(index, text)| {
-                let paragraph = Paragraph {
-                    index: index as u32,
-                    text,
-                    offset,
-                };
+                let paragraph = Paragraph::new(index as u32, text, offset);
                 offset += text.len() + 1;
                 paragraph
             })

@@ -1,0 +1,133 @@
+//! Micro-benchmarks of the pure core: normalisation, the text pipeline
+//! (split, credits, normalise, fingerprint, shingle), matching against an
+//! index of stored paragraphs, and fact extraction, per article and per MB.
+//!
+//! The corpus is the BBC articles in `../shared/data/bbc` when present,
+//! else the two seed articles of `tests/fixtures/seeds`.
+//! Run: `cargo bench --bench core`.
+
+use std::{collections::HashMap, path::Path};
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use wirecopy::{
+    facts::{dates, entities, extract_facts, paragraphs_of, quantities, quotes},
+    matching::{match_article, AnchorIndex, KnownParagraph, MatchConfig, Origin, ParagraphSource},
+    text::{normalize::normalize, prepare_body, shingles, Fingerprint, TextConfig},
+};
+
+fn corpus() -> Vec<String> {
+    let bbc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/bbc");
+    let mut paths: Vec<_> = ["business", "entertainment", "politics", "sport", "tech"]
+        .iter()
+        .filter_map(|category| std::fs::read_dir(bbc.join(category)).ok())
+        .flatten()
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    if paths.is_empty() {
+        paths = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds"))
+            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+    }
+    paths.sort();
+    paths
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .take(300)
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .collect()
+}
+
+/// Stored paragraphs held in memory, to time the matcher alone.
+#[derive(Default)]
+struct Stored {
+    index: AnchorIndex,
+    paragraphs: HashMap<Fingerprint, (KnownParagraph, Vec<u64>)>,
+}
+
+impl ParagraphSource for Stored {
+    type Error = std::convert::Infallible;
+    fn exact(&mut self, fingerprint: &Fingerprint) -> Result<Option<KnownParagraph>, Self::Error> {
+        Ok(self.paragraphs.get(fingerprint).map(|p| p.0.clone()))
+    }
+    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
+        self.index.candidates(anchors, limit).into_iter().map(|c| c.0).collect()
+    }
+    fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<(KnownParagraph, Vec<u64>)>, Self::Error> {
+        Ok(self.paragraphs.get(fingerprint).cloned())
+    }
+}
+
+fn benchmarks(c: &mut Criterion) {
+    let articles = corpus();
+    let bytes: usize = articles.iter().map(String::len).sum();
+    let config = TextConfig::default();
+    let prepared: Vec<_> = articles.iter().map(|a| prepare_body(a, &config)).collect();
+
+    let mut stored = Stored::default();
+    for (article, body) in prepared.iter().enumerate() {
+        for p in &body.paragraphs {
+            let origin = Origin { article: article as u64, paragraph: p.index };
+            stored.paragraphs.entry(p.fingerprint).or_insert_with(|| {
+                stored.index.insert(p.fingerprint, &p.anchors);
+                (KnownParagraph { origin, article_count: 1 }, shingles::shingle_set(&p.shingles))
+            });
+        }
+    }
+    // Queries: every article with a typo in each paragraph (near matches).
+    let queries: Vec<_> = articles
+        .iter()
+        .map(|a| prepare_body(&a.replace("the ", "teh "), &config))
+        .collect();
+
+    let mut group = c.benchmark_group(format!("corpus of {} articles", articles.len()));
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function(BenchmarkId::new("normalise", "all paragraphs"), |b| {
+        b.iter(|| articles.iter().flat_map(|a| a.lines()).map(|l| normalize(l).len()).sum::<usize>())
+    });
+    group.bench_function(BenchmarkId::new("prepare", "split+credits+normalise+fingerprint+shingle"), |b| {
+        b.iter(|| articles.iter().map(|a| prepare_body(a, &config).paragraphs.len()).sum::<usize>())
+    });
+    group.bench_function(BenchmarkId::new("match", "near copies against the corpus"), |b| {
+        let matching = MatchConfig::default();
+        b.iter(|| {
+            queries
+                .iter()
+                .filter_map(|q| match_article(q, &mut stored, &matching).ok())
+                .map(|m| m.paragraphs.len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function(BenchmarkId::new("extract facts", "quotes+entities+dates+quantities"), |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .zip(&prepared)
+                .map(|(a, p)| extract_facts(a, p, None).len())
+                .sum::<usize>()
+        })
+    });
+    let paragraphs: Vec<_> = articles.iter().zip(&prepared).map(|(a, p)| paragraphs_of(a, p)).collect();
+    group.bench_function(BenchmarkId::new("extract facts", "entities only"), |b| {
+        b.iter(|| paragraphs.iter().map(|p| entities::find_entities(p).mentions.len()).sum::<usize>())
+    });
+    let found: Vec<_> = paragraphs.iter().map(|p| entities::find_entities(p)).collect();
+    group.bench_function(BenchmarkId::new("extract facts", "quotes only"), |b| {
+        b.iter(|| paragraphs.iter().zip(&found).map(|(p, e)| quotes::find_quotes(p, e).len()).sum::<usize>())
+    });
+    group.bench_function(BenchmarkId::new("extract facts", "dates and quantities only"), |b| {
+        b.iter(|| {
+            paragraphs
+                .iter()
+                .flatten()
+                .map(|p| dates::find_times(p.text, None).len() + quantities::find_quantities(p.text, &[]).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(core, benchmarks);
+criterion_main!(core);
