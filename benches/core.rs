@@ -25,9 +25,10 @@ fn corpus() -> Vec<String> {
         .map(|entry| entry.path())
         .collect();
     if paths.is_empty() {
-        paths = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds"))
-            .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
+        paths =
+            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds"))
+                .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+                .unwrap_or_default();
     }
     paths.sort();
     paths
@@ -52,9 +53,16 @@ impl ParagraphSource for Stored {
         Ok(self.paragraphs.get(fingerprint).map(|p| p.0.clone()))
     }
     fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
-        self.index.candidates(anchors, limit).into_iter().map(|c| c.0).collect()
+        self.index
+            .candidates(anchors, limit)
+            .into_iter()
+            .map(|c| c.0)
+            .collect()
     }
-    fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<(KnownParagraph, Vec<u64>)>, Self::Error> {
+    fn candidate(
+        &mut self,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<(KnownParagraph, Vec<u64>)>, Self::Error> {
         Ok(self.paragraphs.get(fingerprint).cloned())
     }
 }
@@ -68,10 +76,19 @@ fn benchmarks(c: &mut Criterion) {
     let mut stored = Stored::default();
     for (article, body) in prepared.iter().enumerate() {
         for p in &body.paragraphs {
-            let origin = Origin { article: article as u64, paragraph: p.index };
+            let origin = Origin {
+                article: article as u64,
+                paragraph: p.index,
+            };
             stored.paragraphs.entry(p.fingerprint).or_insert_with(|| {
                 stored.index.insert(p.fingerprint, &p.anchors);
-                (KnownParagraph { origin, article_count: 1 }, shingles::shingle_set(&p.shingles))
+                (
+                    KnownParagraph {
+                        origin,
+                        article_count: 1,
+                    },
+                    shingles::shingle_set(&p.shingles),
+                )
             });
         }
     }
@@ -85,47 +102,91 @@ fn benchmarks(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(bytes as u64));
     group.bench_function(BenchmarkId::new("normalise", "all paragraphs"), |b| {
-        b.iter(|| articles.iter().flat_map(|a| a.lines()).map(|l| normalize(l).len()).sum::<usize>())
-    });
-    group.bench_function(BenchmarkId::new("prepare", "split+credits+normalise+fingerprint+shingle"), |b| {
-        b.iter(|| articles.iter().map(|a| prepare_body(a, &config).paragraphs.len()).sum::<usize>())
-    });
-    group.bench_function(BenchmarkId::new("match", "near copies against the corpus"), |b| {
-        let matching = MatchConfig::default();
-        b.iter(|| {
-            queries
-                .iter()
-                .filter_map(|q| match_article(q, &mut stored, &matching).ok())
-                .map(|m| m.paragraphs.len())
-                .sum::<usize>()
-        })
-    });
-    group.bench_function(BenchmarkId::new("extract facts", "quotes+entities+dates+quantities"), |b| {
         b.iter(|| {
             articles
                 .iter()
-                .zip(&prepared)
-                .map(|(a, p)| extract_facts(a, p, None).len())
+                .flat_map(|a| a.lines())
+                .map(|l| normalize(l).len())
                 .sum::<usize>()
         })
     });
-    let paragraphs: Vec<_> = articles.iter().zip(&prepared).map(|(a, p)| paragraphs_of(a, p)).collect();
+    group.bench_function(
+        BenchmarkId::new("prepare", "split+credits+normalise+fingerprint+shingle"),
+        |b| {
+            b.iter(|| {
+                articles
+                    .iter()
+                    .map(|a| prepare_body(a, &config).paragraphs.len())
+                    .sum::<usize>()
+            })
+        },
+    );
+    group.bench_function(
+        BenchmarkId::new("match", "near copies against the corpus"),
+        |b| {
+            let matching = MatchConfig::default();
+            b.iter(|| {
+                queries
+                    .iter()
+                    .filter_map(|q| match_article(q, &mut stored, &matching).ok())
+                    .map(|m| m.paragraphs.len())
+                    .sum::<usize>()
+            })
+        },
+    );
+    group.bench_function(
+        BenchmarkId::new("extract facts", "quotes+entities+dates+quantities"),
+        |b| {
+            b.iter(|| {
+                articles
+                    .iter()
+                    .zip(&prepared)
+                    .map(|(a, p)| extract_facts(a, p, None).len())
+                    .sum::<usize>()
+            })
+        },
+    );
+    let paragraphs: Vec<_> = articles
+        .iter()
+        .zip(&prepared)
+        .map(|(a, p)| paragraphs_of(a, p))
+        .collect();
     group.bench_function(BenchmarkId::new("extract facts", "entities only"), |b| {
-        b.iter(|| paragraphs.iter().map(|p| entities::find_entities(p).mentions.len()).sum::<usize>())
-    });
-    let found: Vec<_> = paragraphs.iter().map(|p| entities::find_entities(p)).collect();
-    group.bench_function(BenchmarkId::new("extract facts", "quotes only"), |b| {
-        b.iter(|| paragraphs.iter().zip(&found).map(|(p, e)| quotes::find_quotes(p, e).len()).sum::<usize>())
-    });
-    group.bench_function(BenchmarkId::new("extract facts", "dates and quantities only"), |b| {
         b.iter(|| {
             paragraphs
                 .iter()
-                .flatten()
-                .map(|p| dates::find_times(p.text, None).len() + quantities::find_quantities(p.text, &[]).len())
+                .map(|p| entities::find_entities(p).mentions.len())
                 .sum::<usize>()
         })
     });
+    let found: Vec<_> = paragraphs
+        .iter()
+        .map(|p| entities::find_entities(p))
+        .collect();
+    group.bench_function(BenchmarkId::new("extract facts", "quotes only"), |b| {
+        b.iter(|| {
+            paragraphs
+                .iter()
+                .zip(&found)
+                .map(|(p, e)| quotes::find_quotes(p, e).len())
+                .sum::<usize>()
+        })
+    });
+    group.bench_function(
+        BenchmarkId::new("extract facts", "dates and quantities only"),
+        |b| {
+            b.iter(|| {
+                paragraphs
+                    .iter()
+                    .flatten()
+                    .map(|p| {
+                        dates::find_times(p.text, None).len()
+                            + quantities::find_quantities(p.text, &[]).len()
+                    })
+                    .sum::<usize>()
+            })
+        },
+    );
     group.finish();
 }
 

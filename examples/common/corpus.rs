@@ -49,4 +49,3 @@ pub fn load_bbc(dir: &Path) -> std::io::Result<Vec<Doc>> {
     }
     Ok(docs)
 }
-

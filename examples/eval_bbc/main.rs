@@ -79,7 +79,9 @@ fn options() -> Result<Options, String> {
                     .map_err(|e| format!("--near-similarity: {e}"))?
             }
             "--max-batch" => {
-                options.config.max_batch = value("--max-batch")?.parse().map_err(|e| format!("--max-batch: {e}"))?
+                options.config.max_batch = value("--max-batch")?
+                    .parse()
+                    .map_err(|e| format!("--max-batch: {e}"))?
             }
             "--min-shared" => {
                 options.config.matching.min_shared_shingles = value("--min-shared")?

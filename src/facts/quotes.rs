@@ -95,7 +95,8 @@ static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // Any reporting verb, or "According to".
-static HAS_CUE: LazyLock<Regex> = LazyLock::new(|| compile(&format!(r"\b(?:{CUES})\b|According to")));
+static HAS_CUE: LazyLock<Regex> =
+    LazyLock::new(|| compile(&format!(r"\b(?:{CUES})\b|According to")));
 
 // `According to X, …`.
 static ACCORDING_TO: LazyLock<Regex> =
