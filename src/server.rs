@@ -67,9 +67,16 @@ macro_rules! with_limits_and_compression {
     };
 }
 
+/// sled page cache unless configured otherwise.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Opens the embedded sled store in `data_dir` and an engine over it.
-pub fn open_engine(data_dir: &Path, config: EngineConfig) -> Result<Engine, Error> {
-    let store = SledStore::open(data_dir)?;
+pub fn open_engine(
+    data_dir: &Path,
+    cache_bytes: u64,
+    config: EngineConfig,
+) -> Result<Engine, Error> {
+    let store = SledStore::open(data_dir, cache_bytes)?;
     Engine::open(Arc::new(store), config)
 }
 

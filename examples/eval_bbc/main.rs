@@ -35,7 +35,7 @@ use wirecopy::{
     article::Article,
     engine::{Engine, EngineConfig, Submission},
     matching::{MatchKind, Verdict},
-    server::open_engine,
+    server::{open_engine, DEFAULT_CACHE_BYTES},
 };
 
 struct Options {
@@ -208,7 +208,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let overlapping = before - negatives.len();
 
     let dir = tempfile::tempdir()?;
-    let engine = Arc::new(open_engine(dir.path(), options.config)?);
+    let engine = Arc::new(open_engine(
+        dir.path(),
+        DEFAULT_CACHE_BYTES,
+        options.config,
+    )?);
     let started = Instant::now();
 
     let stored = submit_all(

@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// Largest gRPC message, in bytes; larger requests get OUT_OF_RANGE.
     #[arg(long, env = "WIRECOPY_MAX_MESSAGE_BYTES", default_value_t = 4 * 1024 * 1024)]
     max_message_bytes: usize,
+    /// sled page cache, in MiB (sled uses some memory beyond it).
+    #[arg(long, env = "WIRECOPY_CACHE_MIB", default_value_t = 64)]
+    cache_mib: u64,
     /// Seconds a filtered fact stream stays silent before a heartbeat.
     #[arg(long, env = "WIRECOPY_HEARTBEAT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     heartbeat_seconds: u64,
@@ -93,7 +96,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         .init();
     let config = args.engine_config();
     let data_dir = args.data_dir.clone();
-    let engine = tokio::task::spawn_blocking(move || open_engine(&data_dir, config))
+    let cache_bytes = args.cache_mib.saturating_mul(1024 * 1024);
+    let engine = tokio::task::spawn_blocking(move || open_engine(&data_dir, cache_bytes, config))
         .await
         .context("opening the store failed")?
         .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;

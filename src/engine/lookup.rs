@@ -5,7 +5,7 @@
 //! batch still being assembled, so that the tenth article of a group
 //! commit already sees the first nine.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::{
     facts::FactId,
@@ -32,6 +32,10 @@ pub(crate) struct Pending {
     /// New paragraphs and their anchors, to add to the shared index once
     /// committed.
     pub new_anchors: Vec<(Fingerprint, Vec<u64>)>,
+    /// Fingerprints of the paragraphs first stored by this batch.
+    pub new_paragraphs: HashSet<Fingerprint>,
+    /// Fingerprints of earlier paragraphs whose count this batch raised.
+    pub counted: HashSet<Fingerprint>,
     /// Facts of the new articles, by article sequence.
     pub article_facts: HashMap<u64, Vec<ArticleFact>>,
     /// New or updated fact records, in their final state.

@@ -92,7 +92,16 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         };
         outcomes.push((job.reply, outcome));
     }
-    batch.paragraphs = pending.paragraphs.drain().collect();
+    // New paragraphs are written whole; known ones only get a new count.
+    for (fingerprint, record) in pending.paragraphs.drain() {
+        if pending.new_paragraphs.contains(&fingerprint) {
+            batch.paragraphs.push((fingerprint, record));
+        } else if pending.counted.contains(&fingerprint) {
+            batch
+                .paragraph_counts
+                .push((fingerprint, record.article_count));
+        }
+    }
     batch.facts = pending.facts.drain().collect();
     let committed = shared.store.commit(&batch);
     if committed.is_ok() {
@@ -178,6 +187,9 @@ fn ingest(
         let record = match pending.paragraph(store, &paragraph.fingerprint)? {
             Some(mut record) => {
                 record.article_count += 1;
+                if !pending.new_paragraphs.contains(&paragraph.fingerprint) {
+                    pending.counted.insert(paragraph.fingerprint);
+                }
                 record
             }
             None => {
@@ -185,6 +197,7 @@ fn ingest(
                     article: sequence,
                     paragraph: paragraph.index,
                 };
+                pending.new_paragraphs.insert(paragraph.fingerprint);
                 if paragraph.is_evidence {
                     pending
                         .index
@@ -250,26 +263,21 @@ fn ingest(
     let classified = classify_facts(store, Some(pending), &prepared.facts, &matched)?;
     let mut article_facts = Vec::with_capacity(classified.len());
     for (position, (fact, event)) in classified.into_iter().enumerate() {
-        let known = match pending.facts.get(&fact.id).copied() {
-            Some(record) => Some(record),
-            None => store.fact(&fact.id)?,
-        };
-        let record = match known {
-            Some(mut known) => {
-                known.corroborations += 1;
-                known
-            }
-            None => FactRecord {
-                first_article: sequence,
-                corroborations: 0,
-            },
-        };
-        pending.facts.insert(fact.id, record);
+        let index = u32::try_from(position).unwrap_or(u32::MAX);
+        if event == FactEventKind::Created {
+            pending.facts.insert(
+                fact.id,
+                FactRecord {
+                    first_article: sequence,
+                    index,
+                },
+            );
+        }
         batch.events.push((
             next.event,
             EventRecord {
                 article: sequence,
-                index: u32::try_from(position).unwrap_or(u32::MAX),
+                index,
             },
         ));
         article_facts.push(ArticleFact {

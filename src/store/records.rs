@@ -151,8 +151,8 @@ pub struct ArticleFact {
 pub struct FactRecord {
     /// Ingest sequence of the first article with it.
     pub first_article: u64,
-    /// How many later articles corroborated it.
-    pub corroborations: u64,
+    /// Its position among that article's facts.
+    pub index: u32,
 }
 
 /// One event of the fact stream: the fact at `index` in the facts of
@@ -170,14 +170,16 @@ pub struct EventRecord {
 pub struct CommitBatch {
     /// New articles.
     pub articles: Vec<ArticleRecord>,
-    /// New or updated paragraphs (final state).
+    /// New paragraphs.
     pub paragraphs: Vec<(Fingerprint, ParagraphRecord)>,
+    /// New article counts of paragraphs stored before this batch.
+    pub paragraph_counts: Vec<(Fingerprint, u64)>,
     /// New (origin, copy) pairs: the copy at (article, paragraph) shares the
     /// text that first appeared at origin.
     pub copies: Vec<(Origin, Origin)>,
     /// Facts of the new articles, by article sequence.
     pub article_facts: Vec<(u64, Vec<ArticleFact>)>,
-    /// New or updated fact records (final state).
+    /// Facts seen for the first time.
     pub facts: Vec<(FactId, FactRecord)>,
     /// New events of the fact stream, by event sequence.
     pub events: Vec<(u64, EventRecord)>,

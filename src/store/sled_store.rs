@@ -10,11 +10,12 @@
 //! | `m` `format`                                 | format version, u32 BE        |
 //! | `r` id                                       | [`ArticleRecord`]             |
 //! | `a` sequence (u64 BE)                        | id (UTF-8)                    |
-//! | `p` fingerprint (32 bytes)                   | [`ParagraphRecord`]           |
+//! | `p` fingerprint (32 bytes)                   | paragraph text and origin     |
+//! | `n` fingerprint (32 bytes)                   | articles containing it, u64 BE|
 //! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
-//! | `F` fact id (32 bytes)                       | [`FactRecord`]                |
-//! | `e` event sequence (u64 BE)                  | [`EventRecord`]               |
+//! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
+//! | `e` first event sequence (u64 BE)            | a run of one article's events |
 //!
 //! Big-endian integers keep keys in numeric order, so the last `a` (or `e`)
 //! key is the highest sequence, a range scan from an `e` key replays the
@@ -23,13 +24,18 @@
 
 use std::path::Path;
 
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::{
     ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactRecord, ParagraphRecord, Store,
     StoreError,
 };
-use crate::{facts::FactId, matching::Origin, text::Fingerprint};
+use crate::{
+    facts::{Fact, FactBody, FactId, Provenance},
+    matching::Origin,
+    store::FactEventKind,
+    text::Fingerprint,
+};
 
 /// The format this build writes and reads.
 const FORMAT_VERSION: u32 = 1;
@@ -40,6 +46,7 @@ const FORMAT_KEY: &[u8] = b"mformat";
 const ARTICLE_BY_ID: u8 = b'r';
 const ID_BY_SEQUENCE: u8 = b'a';
 const PARAGRAPH: u8 = b'p';
+const PARAGRAPH_COUNT: u8 = b'n';
 const COPY: u8 = b'c';
 const ARTICLE_FACTS: u8 = b'f';
 const FACT: u8 = b'F';
@@ -57,13 +64,12 @@ pub struct SledStore {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `dir`.
-    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+    /// Opens (or creates) the store in `dir` with a page cache of
+    /// `cache_bytes` (sled's own memory use comes on top of it).
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
         let db = sled::Config::new()
             .path(dir)
-            // 256 MiB page cache: enough for hot paragraphs without
-            // growing without bound.
-            .cache_capacity(256 * 1024 * 1024)
+            .cache_capacity(cache_bytes)
             .open()?;
         match db.get(FORMAT_KEY)? {
             Some(raw) => {
@@ -201,6 +207,112 @@ fn decode<T: DeserializeOwned>(
     }
 }
 
+/// A paragraph's text as stored; its count lives under its own key so that
+/// counting another copy does not rewrite the text.
+#[derive(Serialize, Deserialize)]
+struct StoredParagraph {
+    text: String,
+    origin: Origin,
+}
+
+/// An article's fact as stored.
+#[derive(Serialize, Deserialize)]
+enum StoredFact {
+    /// The article created it: stored whole.
+    Created(ArticleFact),
+    /// The article corroborated it: the content is the creating article's.
+    Corroborated {
+        id: FactId,
+        confidence: f32,
+        provenance: Provenance,
+        sequence: u64,
+    },
+}
+
+/// Consecutive events of one article, stored under the first sequence:
+/// one key per article instead of one per fact.
+#[derive(Serialize, Deserialize)]
+struct EventRun {
+    article: u64,
+    first_index: u32,
+    count: u32,
+}
+
+/// Groups consecutive events of the same article into runs.
+fn event_runs(events: &[(u64, EventRecord)]) -> Vec<(u64, EventRun)> {
+    let mut runs: Vec<(u64, EventRun)> = Vec::new();
+    for (sequence, event) in events {
+        if let Some((first, run)) = runs.last_mut() {
+            let next = *first + u64::from(run.count);
+            if run.article == event.article
+                && next == *sequence
+                && run.first_index + run.count == event.index
+            {
+                run.count += 1;
+                continue;
+            }
+        }
+        runs.push((
+            *sequence,
+            EventRun {
+                article: event.article,
+                first_index: event.index,
+                count: 1,
+            },
+        ));
+    }
+    runs
+}
+
+fn count_key(fingerprint: &Fingerprint) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = PARAGRAPH_COUNT;
+    key[1..].copy_from_slice(&fingerprint.0);
+    key
+}
+
+impl SledStore {
+    fn paragraph_count(&self, fingerprint: &Fingerprint) -> Result<u64, StoreError> {
+        match self.db.get(count_key(fingerprint))? {
+            Some(raw) => raw
+                .as_ref()
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt {
+                    key: format!("count of paragraph {fingerprint:?}"),
+                    reason: format!("{} bytes, expected 8", raw.len()),
+                }),
+            None => Ok(0),
+        }
+    }
+
+    /// The content of a fact, from the article that created it.
+    fn created_body(&self, id: &FactId) -> Result<FactBody, StoreError> {
+        let missing = |reason: String| StoreError::Corrupt {
+            key: format!("fact {id:?}"),
+            reason,
+        };
+        let record = self
+            .fact(id)?
+            .ok_or_else(|| missing("no fact record".into()))?;
+        let raw = self
+            .db
+            .get(numbered_key(ARTICLE_FACTS, record.first_article))?
+            .ok_or_else(|| missing(format!("article {} has no facts", record.first_article)))?;
+        let stored: Vec<StoredFact> = decode(
+            || format!("facts of article {}", record.first_article),
+            &raw,
+        )?;
+        match stored.into_iter().nth(record.index as usize) {
+            Some(StoredFact::Created(fact)) => Ok(fact.fact.body),
+            _ => Err(missing(format!(
+                "fact {} of article {} is not its creation",
+                record.index, record.first_article
+            ))),
+        }
+    }
+}
+
 impl Store for SledStore {
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
         self.db
@@ -226,10 +338,32 @@ impl Store for SledStore {
     }
 
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
-        self.db
-            .get(numbered_key(ARTICLE_FACTS, sequence))?
-            .map(|raw| decode(|| format!("facts of article {sequence}"), &raw))
-            .transpose()
+        let Some(raw) = self.db.get(numbered_key(ARTICLE_FACTS, sequence))? else {
+            return Ok(None);
+        };
+        let stored: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &raw)?;
+        let mut facts = Vec::with_capacity(stored.len());
+        for fact in stored {
+            facts.push(match fact {
+                StoredFact::Created(fact) => fact,
+                StoredFact::Corroborated {
+                    id,
+                    confidence,
+                    provenance,
+                    sequence: event,
+                } => ArticleFact {
+                    fact: Fact {
+                        body: self.created_body(&id)?,
+                        id,
+                        confidence,
+                        provenance,
+                    },
+                    event: FactEventKind::Corroborated,
+                    sequence: event,
+                },
+            });
+        }
+        Ok(Some(facts))
     }
 
     fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
@@ -240,7 +374,15 @@ impl Store for SledStore {
     }
 
     fn last_event_sequence(&self) -> Result<u64, StoreError> {
-        self.last_number(EVENT, "last event sequence")
+        match self.db.scan_prefix([EVENT]).next_back() {
+            Some(entry) => {
+                let (key, value) = entry?;
+                let first = key_number(&key, "last event run")?;
+                let run: EventRun = decode(|| format!("event run {first}"), &value)?;
+                Ok(first + u64::from(run.count.saturating_sub(1)))
+            }
+            None => Ok(0),
+        }
     }
 
     fn events_after(
@@ -251,24 +393,54 @@ impl Store for SledStore {
         let Some(first) = after.checked_add(1) else {
             return Ok(Vec::new());
         };
+        // The run holding `first` may start before it: begin at the last
+        // run starting at or before it.
+        let start = match self
+            .db
+            .range(numbered_key(EVENT, 0)..=numbered_key(EVENT, first))
+            .next_back()
+        {
+            Some(entry) => key_number(&entry?.0, "event run")?,
+            None => first,
+        };
         let mut events = Vec::new();
         for entry in self
             .db
-            .range(numbered_key(EVENT, first)..=numbered_key(EVENT, u64::MAX))
-            .take(limit)
+            .range(numbered_key(EVENT, start)..=numbered_key(EVENT, u64::MAX))
         {
             let (key, value) = entry?;
-            let sequence = key_number(&key, "event")?;
-            events.push((sequence, decode(|| format!("event {sequence}"), &value)?));
+            let run_start = key_number(&key, "event run")?;
+            let run: EventRun = decode(|| format!("event run {run_start}"), &value)?;
+            for offset in 0..run.count {
+                let sequence = run_start + u64::from(offset);
+                if sequence < first {
+                    continue;
+                }
+                if events.len() >= limit {
+                    return Ok(events);
+                }
+                events.push((
+                    sequence,
+                    EventRecord {
+                        article: run.article,
+                        index: run.first_index + offset,
+                    },
+                ));
+            }
         }
         Ok(events)
     }
 
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
-        self.db
-            .get(paragraph_key(fingerprint))?
-            .map(|raw| decode(|| format!("paragraph {fingerprint:?}"), &raw))
-            .transpose()
+        let Some(raw) = self.db.get(paragraph_key(fingerprint))? else {
+            return Ok(None);
+        };
+        let text: StoredParagraph = decode(|| format!("paragraph {fingerprint:?}"), &raw)?;
+        Ok(Some(ParagraphRecord {
+            text: text.text,
+            origin: text.origin,
+            article_count: self.paragraph_count(fingerprint)?,
+        }))
     }
 
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
@@ -301,9 +473,14 @@ impl Store for SledStore {
                         reason: format!("key of {} bytes", key.len()),
                     })?;
             let fingerprint = Fingerprint(fingerprint);
+            let text: StoredParagraph = decode(|| format!("paragraph {fingerprint:?}"), &value)?;
             visit(
                 fingerprint,
-                decode(|| format!("paragraph {fingerprint:?}"), &value)?,
+                ParagraphRecord {
+                    text: text.text,
+                    origin: text.origin,
+                    article_count: self.paragraph_count(&fingerprint)?,
+                },
             );
         }
         Ok(())
@@ -319,19 +496,47 @@ impl Store for SledStore {
             writes.insert(&sequence_key(article.sequence)[..], article.id.as_bytes());
         }
         for (fingerprint, paragraph) in &batch.paragraphs {
-            writes.insert(&paragraph_key(fingerprint)[..], encode(paragraph)?);
+            let text = StoredParagraph {
+                text: paragraph.text.clone(),
+                origin: paragraph.origin,
+            };
+            writes.insert(&paragraph_key(fingerprint)[..], encode(&text)?);
+            writes.insert(
+                &count_key(fingerprint)[..],
+                &paragraph.article_count.to_be_bytes()[..],
+            );
+        }
+        for (fingerprint, count) in &batch.paragraph_counts {
+            writes.insert(&count_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
         for (origin, copy) in &batch.copies {
             writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
         }
         for (sequence, facts) in &batch.article_facts {
-            writes.insert(&numbered_key(ARTICLE_FACTS, *sequence)[..], encode(facts)?);
+            // A corroboration stores its id and where it stands; its
+            // content is the creating article's.
+            let stored: Vec<StoredFact> = facts
+                .iter()
+                .map(|fact| match fact.event {
+                    FactEventKind::Created => StoredFact::Created(fact.clone()),
+                    FactEventKind::Corroborated => StoredFact::Corroborated {
+                        id: fact.fact.id,
+                        confidence: fact.fact.confidence,
+                        provenance: fact.fact.provenance,
+                        sequence: fact.sequence,
+                    },
+                })
+                .collect();
+            writes.insert(
+                &numbered_key(ARTICLE_FACTS, *sequence)[..],
+                encode(&stored)?,
+            );
         }
         for (id, fact) in &batch.facts {
             writes.insert(&fact_key(id)[..], encode(fact)?);
         }
-        for (sequence, event) in &batch.events {
-            writes.insert(&numbered_key(EVENT, *sequence)[..], encode(event)?);
+        for (first, run) in event_runs(&batch.events) {
+            writes.insert(&numbered_key(EVENT, first)[..], encode(&run)?);
         }
         self.db.apply_batch(writes)?;
         self.db.flush()?;
@@ -380,6 +585,22 @@ mod tests {
     }
 
     #[test]
+    fn events_of_one_article_share_a_run() {
+        let event = |article, index| EventRecord { article, index };
+        let runs = event_runs(&[
+            (5, event(1, 0)),
+            (6, event(1, 1)),
+            (7, event(2, 0)),
+            (9, event(2, 1)),
+        ]);
+        let summary: Vec<(u64, u64, u32, u32)> = runs
+            .iter()
+            .map(|(first, r)| (*first, r.article, r.first_index, r.count))
+            .collect();
+        assert_eq!(summary, vec![(5, 1, 0, 2), (7, 2, 0, 1), (9, 2, 1, 1)]);
+    }
+
+    #[test]
     fn values_from_a_newer_version_are_refused() {
         let result: Result<ParagraphRecord, _> = decode(|| "x".into(), &[VALUE_VERSION + 1, 0]);
         assert!(matches!(result, Err(StoreError::NewerFormat { .. })));
@@ -394,7 +615,7 @@ mod tests {
             db.flush()?;
         }
         assert!(matches!(
-            SledStore::open(dir.path()),
+            SledStore::open(dir.path(), 1 << 20),
             Err(StoreError::NewerFormat { .. })
         ));
         Ok(())

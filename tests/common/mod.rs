@@ -10,7 +10,7 @@ use tonic::transport::Channel;
 use wirecopy::{
     api::pb::{self, article_service_client::ArticleServiceClient},
     engine::EngineConfig,
-    server::{open_engine, serve, ServeError, ServeOptions},
+    server::{open_engine, serve, ServeError, ServeOptions, DEFAULT_CACHE_BYTES},
 };
 
 /// A running server.
@@ -33,7 +33,7 @@ impl TestServer {
         config: EngineConfig,
         options: ServeOptions,
     ) -> TestServer {
-        let engine = open_engine(data_dir, config).expect("store opens");
+        let engine = open_engine(data_dir, DEFAULT_CACHE_BYTES, config).expect("store opens");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("port 0 binds");
