@@ -6,7 +6,7 @@
 //! else the two seed articles of `tests/fixtures/seeds`.
 //! Run: `cargo bench --bench core`.
 
-use std::{collections::HashMap, path::Path};
+use std::{collections::HashMap, path::Path, sync::Arc};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wirecopy::{
@@ -44,7 +44,7 @@ fn corpus() -> Vec<String> {
 #[derive(Default)]
 struct Stored {
     index: AnchorIndex,
-    paragraphs: HashMap<Fingerprint, (KnownParagraph, Vec<u64>)>,
+    paragraphs: HashMap<Fingerprint, (KnownParagraph, Arc<[u64]>)>,
 }
 
 impl ParagraphSource for Stored {

@@ -12,7 +12,7 @@ use super::{
     status::stream_error,
 };
 use crate::{
-    engine::{Engine, Ticket},
+    engine::{Engine, Prepared, Ticket},
     error::Error,
 };
 
@@ -33,7 +33,17 @@ impl ArticleApi {
     }
 }
 
-/// One request of a stream, in flight between reader and responder.
+/// Articles of one stream being prepared at once.
+const PREPARE_WINDOW: usize = 8;
+
+/// One request of a stream, between reader and sequencer.
+enum Preparing {
+    Article(String, tokio::task::JoinHandle<Result<Prepared, Error>>),
+    /// The client's stream failed (for example an oversized message).
+    Failed(Status),
+}
+
+/// One request of a stream, in flight between sequencer and responder.
 enum InFlight {
     Queued(String, Result<Ticket, Error>),
     /// The client's stream failed (for example an oversized message).
@@ -47,8 +57,9 @@ impl ArticleService for ArticleApi {
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
         let article = article_from_request(request.into_inner())?;
-        let submission = self.engine.submit(article).await?;
-        Ok(Response::new(submit_response(submission)))
+        let prepared = self.engine.prepare(article).await?;
+        let ticket = self.engine.enqueue_prepared(prepared).await?;
+        Ok(Response::new(submit_response(ticket.outcome().await?)))
     }
 
     type SubmitStreamStream =
@@ -62,8 +73,9 @@ impl ArticleService for ArticleApi {
         let (queued_tx, mut queued_rx) = mpsc::channel::<InFlight>(STREAM_WINDOW);
         let (out_tx, out_rx) = mpsc::channel(STREAM_WINDOW);
 
-        // Reader: queues articles with the writer in request order, without
-        // waiting for each to be stored, so a stream fills group commits.
+        // Reader: starts preparing articles (text pipeline and fact
+        // extraction, on the engine's prepare threads), a few at once.
+        let (prepared_tx, mut prepared_rx) = mpsc::channel(PREPARE_WINDOW);
         let engine = Arc::clone(&self.engine);
         tokio::spawn(async move {
             loop {
@@ -74,17 +86,45 @@ impl ArticleService for ArticleApi {
                             .as_ref()
                             .map(|a| a.id.clone())
                             .unwrap_or_default();
-                        let ticket = match article_from_request(request) {
-                            Ok(article) => engine.enqueue(article).await,
-                            Err(error) => Err(error),
+                        let engine = Arc::clone(&engine);
+                        let preparing = tokio::spawn(async move {
+                            match article_from_request(request) {
+                                Ok(article) => engine.prepare(article).await,
+                                Err(error) => Err(error),
+                            }
+                        });
+                        Preparing::Article(id, preparing)
+                    }
+                    Ok(None) => break,
+                    Err(status) => Preparing::Failed(status),
+                };
+                let failed = matches!(item, Preparing::Failed(_));
+                if prepared_tx.send(item).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+
+        // Sequencer: queues prepared articles with the writer in request
+        // order, without waiting for each to be stored, so a stream fills
+        // group commits.
+        let engine = Arc::clone(&self.engine);
+        tokio::spawn(async move {
+            while let Some(item) = prepared_rx.recv().await {
+                let item = match item {
+                    Preparing::Article(id, preparing) => {
+                        let ticket = match preparing.await {
+                            Ok(Ok(prepared)) => engine.enqueue_prepared(prepared).await,
+                            Ok(Err(error)) => Err(error),
+                            Err(failure) => Err(Error::Storage(crate::store::StoreError::Io(
+                                format!("preparing the article failed: {failure}"),
+                            ))),
                         };
                         InFlight::Queued(id, ticket)
                     }
-                    Ok(None) => break,
-                    Err(status) => InFlight::Failed(status),
+                    Preparing::Failed(status) => InFlight::Failed(status),
                 };
-                let failed = matches!(item, InFlight::Failed(_));
-                if queued_tx.send(item).await.is_err() || failed {
+                if queued_tx.send(item).await.is_err() {
                     break;
                 }
             }

@@ -5,7 +5,13 @@
 //! batch still being assembled, so that the tenth article of a group
 //! commit already sees the first nine.
 
-use std::collections::{HashMap, HashSet};
+use std::{
+    collections::{HashMap, HashSet},
+    num::NonZeroUsize,
+    sync::{Arc, Mutex},
+};
+
+use lru::LruCache;
 
 use crate::{
     facts::FactId,
@@ -32,6 +38,8 @@ pub(crate) struct Pending {
     /// New paragraphs and their anchors, to add to the shared index once
     /// committed.
     pub new_anchors: Vec<(Fingerprint, Vec<u64>)>,
+    /// Shingle sets of the new paragraphs, to cache once committed.
+    pub new_shingles: Vec<(Fingerprint, Arc<[u64]>)>,
     /// Fingerprints of the paragraphs first stored by this batch.
     pub new_paragraphs: HashSet<Fingerprint>,
     /// Fingerprints of earlier paragraphs whose count this batch raised.
@@ -75,6 +83,51 @@ pub(crate) struct Lookup<'a> {
     pub index: &'a AnchorIndex,
     pub pending: Option<&'a Pending>,
     pub text: &'a TextConfig,
+    pub shingles: &'a ShingleCache,
+}
+
+/// Shingle sets of recently matched paragraphs. Verifying a candidate
+/// needs its full shingle set; recomputing it means normalising the stored
+/// text again, which was a quarter of the writer's time. Wire stories are
+/// copied in bursts, so recent paragraphs are the ones asked for again.
+pub(crate) struct ShingleCache {
+    sets: Mutex<LruCache<Fingerprint, Arc<[u64]>>>,
+}
+
+impl ShingleCache {
+    /// A cache of up to `capacity` shingle sets.
+    pub fn new(capacity: usize) -> Self {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+        ShingleCache {
+            sets: Mutex::new(LruCache::new(capacity)),
+        }
+    }
+
+    /// The cached set of `fingerprint`, or `compute`'s, cached.
+    pub fn get_or_compute(
+        &self,
+        fingerprint: &Fingerprint,
+        compute: impl FnOnce() -> Vec<u64>,
+    ) -> Arc<[u64]> {
+        if let Some(found) = self.lock().get(fingerprint) {
+            return Arc::clone(found);
+        }
+        let set: Arc<[u64]> = compute().into();
+        self.insert(*fingerprint, Arc::clone(&set));
+        set
+    }
+
+    /// Caches the set of a paragraph just stored.
+    pub fn insert(&self, fingerprint: Fingerprint, set: Arc<[u64]>) {
+        self.lock().put(fingerprint, set);
+    }
+
+    // A poisoned cache is still a valid cache.
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Fingerprint, Arc<[u64]>>> {
+        self.sets
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl Lookup<'_> {
@@ -119,10 +172,16 @@ impl ParagraphSource for Lookup<'_> {
     fn candidate(
         &mut self,
         fingerprint: &Fingerprint,
-    ) -> Result<Option<(KnownParagraph, Vec<u64>)>, StoreError> {
-        Ok(self.record(fingerprint)?.map(|record| {
-            let shingles = shingle_hashes(&normalize(&record.text), self.text.shingles);
-            (known(&record), shingle_set(&shingles))
-        }))
+    ) -> Result<Option<(KnownParagraph, Arc<[u64]>)>, StoreError> {
+        let Some(record) = self.record(fingerprint)? else {
+            return Ok(None);
+        };
+        let shingles = self.shingles.get_or_compute(fingerprint, || {
+            shingle_set(&shingle_hashes(
+                &normalize(&record.text),
+                self.text.shingles,
+            ))
+        });
+        Ok(Some((known(&record), shingles)))
     }
 }

@@ -10,6 +10,7 @@ mod analysis;
 mod duplicates;
 mod fact_events;
 mod lookup;
+mod prepare_pool;
 mod report;
 mod subscription;
 mod writer;
@@ -38,8 +39,12 @@ use crate::{
     store::{ArticleRecord, CommitBatch, FactEventKind, Instant, Store, StoreError},
     text::{normalize::normalize, prepare_body, shingles, TextConfig},
 };
-use lookup::Lookup;
+use lookup::{Lookup, ShingleCache};
+use prepare_pool::PreparePool;
 use writer::{count_facts, Job, PreparedArticle, Sequences};
+
+/// Paragraph shingle sets kept in memory (about 400 bytes each).
+const SHINGLE_CACHE_PARAGRAPHS: usize = 65_536;
 
 /// Fact events kept for live subscribers; one that falls further behind
 /// catches up from the store.
@@ -77,6 +82,8 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub config: EngineConfig,
     index: RwLock<AnchorIndex>,
+    /// Shingle sets of recently stored or matched paragraphs.
+    shingles: ShingleCache,
     /// Live fact events, published after each durable commit.
     pub live: broadcast::Sender<Arc<FactEvent>>,
     /// The last durable fact event sequence.
@@ -126,6 +133,9 @@ impl Shared {
     }
 }
 
+/// An article ready for the writer (see [`Engine::prepare`]).
+pub struct Prepared(PreparedArticle);
+
 /// The outcome of a queued submit, ready once its group is durable.
 pub struct Ticket(oneshot::Receiver<Result<Submission, Error>>);
 
@@ -141,6 +151,7 @@ pub struct Engine {
     shared: Arc<Shared>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    preparers: PreparePool,
 }
 
 impl Engine {
@@ -158,6 +169,7 @@ impl Engine {
             store,
             config,
             index: RwLock::new(index),
+            shingles: ShingleCache::new(SHINGLE_CACHE_PARAGRAPHS),
             live,
             head: AtomicU64::new(head),
             stopping: watch::Sender::new(false),
@@ -168,10 +180,14 @@ impl Engine {
             .name("wirecopy-writer".into())
             .spawn(move || writer::run(writer_shared, receiver, next))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let preparers = PreparePool::new(cores)
+            .map_err(|e| StoreError::Io(format!("cannot start the prepare threads: {e}")))?;
         Ok(Engine {
             shared,
             jobs: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
+            preparers,
         })
     }
 
@@ -185,7 +201,27 @@ impl Engine {
     /// so a stream that enqueues in request order and awaits tickets later
     /// gets group commits without giving up ordering.
     pub async fn enqueue(&self, article: Article) -> Result<Ticket, Error> {
-        let prepared = self.prepare(article)?;
+        let prepared = self.prepare(article).await?;
+        self.enqueue_prepared(prepared).await
+    }
+
+    /// Validates `article` and runs the text pipeline and the fact
+    /// extractor on it, on the engine's prepare threads: the CPU-heavy,
+    /// order-free part of a submit. Several may run at once; queue the
+    /// results with [`Engine::enqueue_prepared`] in the order wanted.
+    pub async fn prepare(&self, article: Article) -> Result<Prepared, Error> {
+        let shared = Arc::clone(&self.shared);
+        let answer = self
+            .preparers
+            .run(move || prepare_article(&shared, article))
+            .ok_or(Error::ShuttingDown)?;
+        answer.await.map_err(|_| Error::ShuttingDown)?.map(Prepared)
+    }
+
+    /// Queues a prepared article for the writer; articles are stored in the
+    /// order they are queued.
+    pub async fn enqueue_prepared(&self, prepared: Prepared) -> Result<Ticket, Error> {
+        let prepared = prepared.0;
         let sender = self
             .jobs
             .lock()
@@ -204,7 +240,7 @@ impl Engine {
     /// storing nothing: RESUBMITTED for an identical stored article,
     /// ALREADY_EXISTS for a conflicting one, the analysis otherwise.
     pub fn analyze(&self, article: Article) -> Result<Submission, Error> {
-        let prepared = self.prepare(article)?;
+        let prepared = prepare_article(&self.shared, article)?;
         let store = self.shared.store.as_ref();
         if let Some(existing) = store.article(&prepared.article.id)? {
             if existing.content_digest != prepared.digest {
@@ -226,6 +262,7 @@ impl Engine {
                 index: &index,
                 pending: None,
                 text: &self.shared.config.text,
+                shingles: &self.shared.shingles,
             };
             match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
         };
@@ -332,6 +369,7 @@ impl Engine {
     /// flushes. Safe to call more than once.
     pub fn close(&self) -> Result<(), Error> {
         self.end_subscriptions();
+        self.preparers.close();
         drop(
             self.jobs
                 .lock()
@@ -351,26 +389,6 @@ impl Engine {
         self.shared.store.flush()?;
         Ok(())
     }
-
-    fn prepare(&self, article: Article) -> Result<PreparedArticle, Error> {
-        article.validate(&self.shared.config.limits)?;
-        let body = prepare_body(&article.body, &self.shared.config.text);
-        let published = article
-            .published_at
-            .and_then(|t| {
-                chrono::DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
-            })
-            .map(|time| time.date_naive());
-        let facts = extract_facts(&article.body, &body, published);
-        let digest = article.content_digest();
-        Ok(PreparedArticle {
-            article,
-            body,
-            facts,
-            digest,
-            received: now(),
-        })
-    }
 }
 
 impl Drop for Engine {
@@ -379,6 +397,27 @@ impl Drop for Engine {
             tracing::error!(%error, "closing the engine failed");
         }
     }
+}
+
+/// Validation, the text pipeline and fact extraction for one article.
+fn prepare_article(shared: &Shared, article: Article) -> Result<PreparedArticle, Error> {
+    article.validate(&shared.config.limits)?;
+    let body = prepare_body(&article.body, &shared.config.text);
+    let published = article
+        .published_at
+        .and_then(|t| {
+            chrono::DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))
+        })
+        .map(|time| time.date_naive());
+    let facts = extract_facts(&article.body, &body, published);
+    let digest = article.content_digest();
+    Ok(PreparedArticle {
+        article,
+        body,
+        facts,
+        digest,
+        received: now(),
+    })
 }
 
 fn now() -> Instant {

@@ -81,6 +81,8 @@ pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next: 
 /// Analyses, writes and acknowledges one group, then publishes its fact
 /// events; returns the next free sequences.
 fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences {
+    let started = std::time::Instant::now();
+    let group_size = group.len();
     let mut pending = Pending::default();
     let mut batch = CommitBatch::default();
     let mut next = first;
@@ -103,11 +105,21 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         }
     }
     batch.facts = pending.facts.drain().collect();
+    let analysed = started.elapsed();
     let committed = shared.store.commit(&batch);
+    tracing::debug!(
+        articles = group_size,
+        analyse_us = analysed.as_micros(),
+        commit_us = (started.elapsed() - analysed).as_micros(),
+        "group committed"
+    );
     if committed.is_ok() {
         let mut index = shared.write_index();
         for (fingerprint, anchors) in &pending.new_anchors {
             index.insert(*fingerprint, anchors);
+        }
+        for (fingerprint, set) in pending.new_shingles.drain(..) {
+            shared.shingles.insert(fingerprint, set);
         }
         drop(index);
         shared.publish(&batch);
@@ -172,6 +184,7 @@ fn ingest(
             index: &index,
             pending: Some(pending),
             text: &shared.config.text,
+            shingles: &shared.shingles,
         };
         match_article(&prepared.body, &mut lookup, &shared.config.matching)?
     };
@@ -205,6 +218,10 @@ fn ingest(
                     pending
                         .new_anchors
                         .push((paragraph.fingerprint, paragraph.anchors.clone()));
+                    pending.new_shingles.push((
+                        paragraph.fingerprint,
+                        crate::text::shingles::shingle_set(&paragraph.shingles).into(),
+                    ));
                 }
                 ParagraphRecord {
                     text: body[paragraph.content.clone()].to_owned(),

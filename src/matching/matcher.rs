@@ -10,6 +10,8 @@
 //! paragraph's coverage, so a merged paragraph is covered by both of its
 //! sources and padding is not counted as copied.
 
+use std::sync::Arc;
+
 use super::{KnownParagraph, Origin, ParagraphSource};
 use crate::text::{Fingerprint, PreparedBody, PreparedParagraph};
 
@@ -170,7 +172,7 @@ fn match_paragraph<S: ParagraphSource>(
     }
     matched.kind = MatchKind::None;
     let query = crate::text::shingles::shingle_set(&paragraph.shingles);
-    let mut accepted: Vec<(Origin, usize, f64, Vec<u64>)> = Vec::new();
+    let mut accepted: Vec<(Origin, usize, f64, Arc<[u64]>)> = Vec::new();
     for candidate in source.candidates(&paragraph.anchors, config.max_candidates) {
         let Some((known, shingles)) = source.candidate(&candidate)? else {
             continue;
@@ -203,7 +205,7 @@ fn match_paragraph<S: ParagraphSource>(
             matched.other_sources.push(*origin);
         }
     }
-    let sources: Vec<&[u64]> = accepted.iter().map(|a| a.3.as_slice()).collect();
+    let sources: Vec<&[u64]> = accepted.iter().map(|a| &*a.3).collect();
     matched.copied_words = covered_words(paragraph, &sources);
     Ok(matched)
 }
@@ -260,7 +262,7 @@ mod tests {
     #[derive(Default)]
     struct Texts {
         index: AnchorIndex,
-        known: HashMap<Fingerprint, (KnownParagraph, Vec<u64>)>,
+        known: HashMap<Fingerprint, (KnownParagraph, Arc<[u64]>)>,
     }
 
     impl Texts {
@@ -277,7 +279,7 @@ mod tests {
                             origin,
                             article_count: 0,
                         },
-                        shingle_set(&p.shingles),
+                        shingle_set(&p.shingles).into(),
                     )
                 });
                 entry.0.article_count += 1;
@@ -300,7 +302,7 @@ mod tests {
         fn candidate(
             &mut self,
             fp: &Fingerprint,
-        ) -> Result<Option<(KnownParagraph, Vec<u64>)>, Self::Error> {
+        ) -> Result<Option<(KnownParagraph, Arc<[u64]>)>, Self::Error> {
             Ok(self.known.get(fp).cloned())
         }
     }

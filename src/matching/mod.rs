@@ -12,6 +12,8 @@ mod matcher;
 pub use anchor_index::AnchorIndex;
 pub use matcher::{match_article, ArticleMatch, MatchConfig, MatchKind, ParagraphMatch, Verdict};
 
+use std::sync::Arc;
+
 use crate::text::Fingerprint;
 
 /// Where a text first appeared: the article (by ingest sequence) and the
@@ -53,5 +55,5 @@ pub trait ParagraphSource {
     fn candidate(
         &mut self,
         fingerprint: &Fingerprint,
-    ) -> Result<Option<(KnownParagraph, Vec<u64>)>, Self::Error>;
+    ) -> Result<Option<(KnownParagraph, Arc<[u64]>)>, Self::Error>;
 }

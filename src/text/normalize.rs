@@ -49,7 +49,7 @@ fn normalize_once(text: &str) -> String {
         // case, and several times faster than the general path.
         Cow::Owned(decoded.to_ascii_lowercase())
     } else {
-        Cow::Owned(caseless::default_case_fold_str(&compose(&decoded)))
+        Cow::Owned(fold_case(&compose(&decoded)))
     };
     let composed = compose(&folded);
     let mut out = String::with_capacity(composed.len());
@@ -76,6 +76,22 @@ fn normalize_once(text: &str) -> String {
             pending_space = false;
         }
         out.push(mapped);
+    }
+    out
+}
+
+/// Unicode default case folding. News text is mostly ASCII with a few
+/// curly quotes or currency signs, so ASCII characters take the direct
+/// path and only the others go through the full folding tables.
+fn fold_case(text: &str) -> String {
+    use caseless::Caseless;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(std::iter::once(c).default_case_fold());
+        }
     }
     out
 }
