@@ -6,12 +6,14 @@
 //! else the two seed articles of `tests/fixtures/seeds`.
 //! Run: `cargo bench --bench core`.
 
-use std::{collections::HashMap, path::Path, sync::Arc};
+use std::{collections::HashMap, path::Path};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wirecopy::{
     facts::{dates, entities, extract_facts, paragraphs_of, quantities, quotes},
-    matching::{match_article, AnchorIndex, KnownParagraph, MatchConfig, Origin, ParagraphSource},
+    matching::{
+        match_article, AnchorIndex, Candidate, KnownParagraph, MatchConfig, Origin, ParagraphSource,
+    },
     text::{normalize::normalize, prepare_body, shingles, Fingerprint, TextConfig},
 };
 
@@ -44,7 +46,7 @@ fn corpus() -> Vec<String> {
 #[derive(Default)]
 struct Stored {
     index: AnchorIndex,
-    paragraphs: HashMap<Fingerprint, (KnownParagraph, Arc<[u64]>)>,
+    paragraphs: HashMap<Fingerprint, Candidate>,
 }
 
 impl ParagraphSource for Stored {
@@ -59,10 +61,7 @@ impl ParagraphSource for Stored {
             .map(|c| c.0)
             .collect()
     }
-    fn candidate(
-        &mut self,
-        fingerprint: &Fingerprint,
-    ) -> Result<Option<(KnownParagraph, Vec<u64>)>, Self::Error> {
+    fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
         Ok(self.paragraphs.get(fingerprint).cloned())
     }
 }
@@ -87,7 +86,7 @@ fn benchmarks(c: &mut Criterion) {
                         origin,
                         article_count: 1,
                     },
-                    shingles::shingle_set(&p.shingles),
+                    shingles::shingle_set(&p.shingles).into(),
                 )
             });
         }

@@ -15,7 +15,7 @@ use lru::LruCache;
 
 use crate::{
     facts::FactId,
-    matching::{AnchorIndex, KnownParagraph, ParagraphSource},
+    matching::{AnchorIndex, Candidate, KnownParagraph, ParagraphSource},
     store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
     text::{
         normalize::normalize,
@@ -169,10 +169,7 @@ impl ParagraphSource for Lookup<'_> {
             .collect()
     }
 
-    fn candidate(
-        &mut self,
-        fingerprint: &Fingerprint,
-    ) -> Result<Option<(KnownParagraph, Arc<[u64]>)>, StoreError> {
+    fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, StoreError> {
         let Some(record) = self.record(fingerprint)? else {
             return Ok(None);
         };

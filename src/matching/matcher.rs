@@ -253,7 +253,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        matching::AnchorIndex,
+        matching::{AnchorIndex, Candidate},
         text::{prepare_body, shingles::shingle_set, TextConfig},
     };
 
@@ -299,10 +299,7 @@ mod tests {
                 .map(|(fingerprint, _)| fingerprint)
                 .collect()
         }
-        fn candidate(
-            &mut self,
-            fp: &Fingerprint,
-        ) -> Result<Option<(KnownParagraph, Arc<[u64]>)>, Self::Error> {
+        fn candidate(&mut self, fp: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
             Ok(self.known.get(fp).cloned())
         }
     }

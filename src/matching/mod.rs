@@ -38,6 +38,10 @@ pub struct KnownParagraph {
     pub article_count: u64,
 }
 
+/// A candidate paragraph: what is known of it, and its distinct shingle
+/// hashes, sorted (shared, as they are cached).
+pub type Candidate = (KnownParagraph, Arc<[u64]>);
+
 /// Read access to the paragraphs stored so far.
 pub trait ParagraphSource {
     /// Failure to read (storage errors).
@@ -52,8 +56,5 @@ pub trait ParagraphSource {
 
     /// A candidate and its distinct shingle hashes, sorted; `None` when it
     /// is not (or no longer) stored.
-    fn candidate(
-        &mut self,
-        fingerprint: &Fingerprint,
-    ) -> Result<Option<(KnownParagraph, Arc<[u64]>)>, Self::Error>;
+    fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, Self::Error>;
 }
