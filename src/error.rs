@@ -30,6 +30,9 @@ pub enum Error {
     /// The id is taken by an article with different content.
     #[error("article {0:?} is already stored with different content; ids are immutable")]
     AlreadyExists(String),
+    /// Too much work is waiting; the request was refused, not queued.
+    #[error("server overloaded: {0}")]
+    Overloaded(String),
     /// The server is shutting down and takes no more writes.
     #[error("the server is shutting down")]
     ShuttingDown,

@@ -12,6 +12,7 @@ pub fn code_of(error: &Error) -> Code {
         Error::OutOfRange { .. } => Code::OutOfRange,
         Error::NotFound(_) => Code::NotFound,
         Error::AlreadyExists(_) => Code::AlreadyExists,
+        Error::Overloaded(_) => Code::ResourceExhausted,
         Error::ShuttingDown => Code::Unavailable,
         Error::Storage(StoreError::Io(_)) => Code::Unavailable,
         Error::Storage(StoreError::Corrupt { .. }) => Code::DataLoss,

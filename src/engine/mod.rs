@@ -40,8 +40,12 @@ use crate::{
     text::{normalize::normalize, prepare_body, shingles, TextConfig},
 };
 use lookup::{Lookup, ShingleCache};
-use prepare_pool::PreparePool;
+use prepare_pool::{PreparePool, Refused};
 use writer::{count_facts, Job, PreparedArticle, Sequences};
+
+/// Articles that may wait for analysis; more are refused with
+/// RESOURCE_EXHAUSTED rather than held in memory.
+const PREPARE_QUEUE: usize = 2048;
 
 /// Paragraph shingle sets kept in memory (about 400 bytes each).
 const SHINGLE_CACHE_PARAGRAPHS: usize = 65_536;
@@ -181,7 +185,7 @@ impl Engine {
             .spawn(move || writer::run(writer_shared, receiver, next))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let preparers = PreparePool::new(cores)
+        let preparers = PreparePool::new(cores, PREPARE_QUEUE)
             .map_err(|e| StoreError::Io(format!("cannot start the prepare threads: {e}")))?;
         Ok(Engine {
             shared,
@@ -214,7 +218,12 @@ impl Engine {
         let answer = self
             .preparers
             .run(move || prepare_article(&shared, article))
-            .ok_or(Error::ShuttingDown)?;
+            .map_err(|refused| match refused {
+                Refused::Full => Error::Overloaded(format!(
+                    "{PREPARE_QUEUE} articles are already waiting to be analysed; retry later"
+                )),
+                Refused::Closed => Error::ShuttingDown,
+            })?;
         answer.await.map_err(|_| Error::ShuttingDown)?.map(Prepared)
     }
 

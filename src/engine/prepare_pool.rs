@@ -16,16 +16,25 @@ use tokio::sync::oneshot;
 
 type Task = Box<dyn FnOnce() + Send>;
 
-/// Worker threads fed from one queue.
+/// Why the pool did not take a task.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// As many tasks are waiting as the queue holds.
+    Full,
+    /// The pool is shutting down.
+    Closed,
+}
+
+/// Worker threads fed from one bounded queue.
 pub(crate) struct PreparePool {
-    queue: Mutex<Option<mpsc::Sender<Task>>>,
+    queue: Mutex<Option<mpsc::SyncSender<Task>>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl PreparePool {
-    /// Starts `threads` workers.
-    pub fn new(threads: usize) -> std::io::Result<Self> {
-        let (queue, tasks) = mpsc::channel::<Task>();
+    /// Starts `threads` workers behind a queue of `capacity` tasks.
+    pub fn new(threads: usize, capacity: usize) -> std::io::Result<Self> {
+        let (queue, tasks) = mpsc::sync_channel::<Task>(capacity);
         let tasks = Arc::new(Mutex::new(tasks));
         let mut handles = Vec::with_capacity(threads);
         for n in 0..threads.max(1) {
@@ -49,19 +58,23 @@ impl PreparePool {
         })
     }
 
-    /// Runs `work` on a worker; `None` once the pool is closed.
+    /// Runs `work` on a worker. Fails at once, rather than queue without
+    /// bound, when the queue is full or the pool is closed.
     pub fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
-    ) -> Option<oneshot::Receiver<T>> {
+    ) -> Result<oneshot::Receiver<T>, Refused> {
         let (reply, answer) = oneshot::channel();
         let task: Task = Box::new(move || {
             // The caller may have gone away; nothing to do then.
             let _ = reply.send(work());
         });
         let queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-        queue.as_ref()?.send(task).ok()?;
-        Some(answer)
+        match queue.as_ref().map(|q| q.try_send(task)) {
+            Some(Ok(())) => Ok(answer),
+            Some(Err(mpsc::TrySendError::Full(_))) => Err(Refused::Full),
+            Some(Err(mpsc::TrySendError::Disconnected(_))) | None => Err(Refused::Closed),
+        }
     }
 
     /// Lets the workers finish what is queued, then stops them.
@@ -73,5 +86,36 @@ impl PreparePool {
                 tracing::error!("a prepare thread panicked");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_queue_refuses_instead_of_growing() {
+        let pool = PreparePool::new(1, 1).unwrap_or_else(|e| panic!("pool starts: {e}"));
+        let (release, wait) = mpsc::channel::<()>();
+        let (started, running) = mpsc::channel::<()>();
+        // Occupy the only worker, then the only queue slot.
+        let busy = pool.run(move || {
+            let _ = started.send(());
+            let _ = wait.recv();
+            1
+        });
+        assert!(busy.is_ok());
+        assert!(running.recv().is_ok());
+        let queued = pool.run(|| 2);
+        assert!(queued.is_ok());
+        assert_eq!(pool.run(|| 3).err(), Some(Refused::Full));
+        let _ = release.send(());
+        pool.close();
+        assert_eq!(pool.run(|| 4).err(), Some(Refused::Closed));
+        let answers: Vec<i32> = [busy, queued]
+            .into_iter()
+            .filter_map(|answer| answer.ok()?.blocking_recv().ok())
+            .collect();
+        assert_eq!(answers, vec![1, 2]);
     }
 }
