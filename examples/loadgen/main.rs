@@ -435,7 +435,7 @@ async fn latency_at_rate(
     url: &str,
     articles: Vec<pb::Article>,
     rate: u64,
-) -> Result<(Histogram<u64>, f64), AnyError> {
+) -> Result<(Histogram<u64>, f64, u64), AnyError> {
     let channel = channel(url).await?;
     let histogram = Arc::new(Mutex::new(Histogram::<u64>::new(3)?));
     let interval = Duration::from_secs_f64(1.0 / rate.max(1) as f64);
@@ -447,25 +447,32 @@ async fn latency_at_rate(
         let mut client = ArticleServiceClient::new(channel.clone());
         let histogram = Arc::clone(&histogram);
         tasks.push(tokio::spawn(async move {
-            client
-                .submit(pb::SubmitRequest {
-                    article: Some(article),
-                })
-                .await?;
+            let request = pb::SubmitRequest {
+                article: Some(article),
+            };
+            match client.submit(request).await {
+                Ok(_) => {}
+                // Overload is an answer, counted apart from latencies.
+                Err(status) if status.code() == tonic::Code::ResourceExhausted => return Ok(true),
+                Err(status) => return Err(AnyError::from(status)),
+            }
             let micros = u64::try_from(scheduled.elapsed().as_micros()).unwrap_or(u64::MAX);
             histogram
                 .lock()
                 .map_err(|_| "histogram poisoned")?
                 .record(micros.max(1))?;
-            Ok::<(), AnyError>(())
+            Ok::<bool, AnyError>(false)
         }));
     }
+    let mut refused = 0;
     for task in tasks {
-        task.await??;
+        if task.await?? {
+            refused += 1;
+        }
     }
     let elapsed = started.elapsed().as_secs_f64();
     let histogram = histogram.lock().map_err(|_| "histogram poisoned")?.clone();
-    Ok((histogram, elapsed))
+    Ok((histogram, elapsed, refused))
 }
 
 /// Ingests `articles` at full speed with `subscribers` following the fact
@@ -639,7 +646,7 @@ async fn main() -> Result<(), AnyError> {
     );
 
     let latency_articles = workload.batch("latency", (options.rate * options.seconds) as usize);
-    let (latency, latency_elapsed) =
+    let (latency, latency_elapsed, refused) =
         latency_at_rate(&server.url, latency_articles, options.rate).await?;
     eprintln!(
         "Submit at {}/s: p50 {:.2} ms, p99 {:.2} ms",
@@ -670,7 +677,8 @@ async fn main() -> Result<(), AnyError> {
         "articles_per_s": unary_rate, "ratio_to_echo": unary_rate / echo_unary_rate,
     });
     report["latency_at_fixed_rate"] = json!({
-        "offered_per_s": options.rate, "achieved_per_s": latency.len() as f64 / latency_elapsed, "latency": quantiles(&latency),
+        "offered_per_s": options.rate, "achieved_per_s": latency.len() as f64 / latency_elapsed,
+        "refused_resource_exhausted": refused, "latency": quantiles(&latency),
     });
     report["fact_delivery"] = json!({ "subscribers": options.subscribers, "deliveries": deliveries, "latency": quantiles(&delivery) });
     report["server_memory"] = json!({ "idle_rss_mib": idle_rss as f64 / 1024.0, "rss_mib": rss as f64 / 1024.0, "peak_rss_mib": peak_rss as f64 / 1024.0 });
@@ -714,6 +722,10 @@ async fn main() -> Result<(), AnyError> {
         (
             "Submit latency p99 at fixed rate (ms)",
             format!("{:.2}", latency.value_at_quantile(0.99) as f64 / 1000.0),
+        ),
+        (
+            "Submits refused as overload at fixed rate",
+            format!("{refused}"),
         ),
         (
             "Submit latency p99.9 at fixed rate (ms)",
