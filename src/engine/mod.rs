@@ -45,7 +45,7 @@ use writer::{count_facts, Job, PreparedArticle, Sequences};
 
 /// Articles that may wait for analysis; more are refused with
 /// RESOURCE_EXHAUSTED rather than held in memory.
-const PREPARE_QUEUE: usize = 2048;
+const PREPARE_QUEUE: usize = 512;
 
 /// Paragraph shingle sets kept in memory (about 400 bytes each).
 const SHINGLE_CACHE_PARAGRAPHS: usize = 65_536;
@@ -76,7 +76,7 @@ impl Default for EngineConfig {
             matching: MatchConfig::default(),
             limits: Limits::default(),
             max_batch: 512,
-            queue_depth: 4096,
+            queue_depth: 512,
         }
     }
 }
