@@ -240,6 +240,19 @@ fn share_speaker(from: &QuoteMention, to: &mut QuoteMention) {
     to.confidence = from.confidence - 0.1;
 }
 
+/// Gives every quote without a speaker the speaker of the last attributed
+/// quote before it in `quotes`' order.
+fn fill_speakers<'a>(quotes: impl Iterator<Item = &'a mut QuoteMention>) {
+    let mut attributed: Option<QuoteMention> = None;
+    for quote in quotes {
+        match &attributed {
+            Some(from) if quote.speaker.is_empty() => share_speaker(from, quote),
+            _ if !quote.speaker.is_empty() => attributed = Some(quote.clone()),
+            _ => {}
+        }
+    }
+}
+
 fn direct_quotes(
     paragraph: &Paragraph<'_>,
     found: &[Segment],
@@ -368,42 +381,9 @@ fn direct_quotes(
     // Unattributed quotes in a paragraph take the speaker of an attributed
     // neighbour: split quotes and runs of quoted sentences.
     merge_split_quotes(text, paragraph.offset, &mut quotes[first_new..]);
-    let mut speaker: Option<(String, String, String, f32)> = None;
-    for quote in quotes[first_new..].iter_mut().rev() {
-        if quote.speaker.is_empty() {
-            if let Some((name, title, cue, confidence)) = &speaker {
-                quote.speaker = name.clone();
-                quote.speaker_title = title.clone();
-                quote.cue = cue.clone();
-                quote.confidence = confidence - 0.1;
-            }
-        } else {
-            speaker = Some((
-                quote.speaker.clone(),
-                quote.speaker_title.clone(),
-                quote.cue.clone(),
-                quote.confidence,
-            ));
-        }
-    }
-    let mut previous: Option<(String, String, String, f32)> = None;
-    for quote in &mut quotes[first_new..] {
-        if quote.speaker.is_empty() {
-            if let Some((name, title, cue, confidence)) = &previous {
-                quote.speaker = name.clone();
-                quote.speaker_title = title.clone();
-                quote.cue = cue.clone();
-                quote.confidence = confidence - 0.1;
-            }
-        } else {
-            previous = Some((
-                quote.speaker.clone(),
-                quote.speaker_title.clone(),
-                quote.cue.clone(),
-                quote.confidence,
-            ));
-        }
-    }
+    let paragraph_quotes = &mut quotes[first_new..];
+    fill_speakers(paragraph_quotes.iter_mut().rev());
+    fill_speakers(paragraph_quotes.iter_mut());
     quotes.retain(|q| !q.text.is_empty());
 }
 
