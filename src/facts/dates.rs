@@ -55,12 +55,6 @@ const YEAR_BOUNDARY_DAYS: i64 = 300;
 /// Finds time expressions in `text` (one paragraph of a news article) and
 /// normalises them against `published`, the article's publication date.
 pub fn find_times(text: &str, published: Option<NaiveDate>) -> Vec<TimeMention> {
-    // Every form below needs a digit, a month or weekday name, or one of a
-    // few time words: one literal scan rules most paragraphs out before
-    // the thirteen recognisers run.
-    if !MAY_HOLD_TIME.is_match(text) {
-        return Vec::new();
-    }
     let mut candidates = Vec::new();
     find_iso_dates(text, &mut candidates);
     find_calendar_dates(text, published, &mut candidates);
@@ -178,12 +172,6 @@ fn month_pattern() -> String {
 fn weekday_prefix_pattern() -> String {
     format!(r"(?:(?:(?:{WEEKDAY_NAMES})\b|(?:{WEEKDAY_ABBREVIATIONS})\b\.?),?\s+(?:the\s+)?)?")
 }
-
-static MAY_HOLD_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(
-        r"\d|{MONTH_NAMES}|{MONTH_ABBREVIATIONS}|{WEEKDAY_NAMES}|(?i:yesterday|today|tomorrow|tonight|morning|afternoon|evening|night|week|month|year|ago)"
-    ))
-});
 
 static ISO_DATE: LazyLock<Regex> =
     LazyLock::new(|| compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})"));
