@@ -6,7 +6,7 @@
 //! numbers, and is rebuilt from the store at start-up, so it never needs to
 //! be written to disk or kept consistent with it on a crash.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::text::Fingerprint;
 
@@ -15,10 +15,21 @@ use crate::text::Fingerprint;
 /// postings and are ignored when looking up candidates.
 const MAX_POSTINGS: usize = 64;
 
+/// Marks a posting value that points into `shared` rather than naming a
+/// paragraph.
+const SHARED: u32 = 1 << 31;
+
 /// Anchor → paragraphs index.
+///
+/// Memory is what limits it at scale: there are about five anchors per
+/// stored paragraph, and most belong to one paragraph only. So the map
+/// holds that paragraph's number in place (12 bytes an anchor, no
+/// allocation), and only an anchor shared by several paragraphs points to a
+/// list. Anchors are already hashes, so the map uses a cheap hasher.
 #[derive(Default)]
 pub struct AnchorIndex {
-    postings: HashMap<u64, Vec<u32>>,
+    postings: FxHashMap<u64, u32>,
+    shared: Vec<Vec<u32>>,
     paragraphs: Vec<Fingerprint>,
 }
 
@@ -32,16 +43,46 @@ impl AnchorIndex {
     /// paragraph once.
     pub fn insert(&mut self, fingerprint: Fingerprint, anchors: &[u64]) {
         let Ok(number) = u32::try_from(self.paragraphs.len()) else {
-            // Four billion distinct paragraphs: stop indexing rather than
-            // alias numbers. Exact matching still works.
             return;
         };
+        if number >= SHARED {
+            // Two billion distinct paragraphs: stop indexing rather than
+            // alias numbers. Exact matching still works.
+            return;
+        }
         self.paragraphs.push(fingerprint);
         for anchor in anchors {
-            let posting = self.postings.entry(*anchor).or_default();
-            if posting.len() <= MAX_POSTINGS {
-                posting.push(number);
+            match self.postings.get(anchor).copied() {
+                None => {
+                    self.postings.insert(*anchor, number);
+                }
+                Some(value) if value & SHARED == 0 => {
+                    let Ok(list) = u32::try_from(self.shared.len()) else {
+                        continue;
+                    };
+                    self.shared.push(vec![value, number]);
+                    self.postings.insert(*anchor, SHARED | list);
+                }
+                Some(value) => {
+                    if let Some(list) = self.shared.get_mut((value & !SHARED) as usize) {
+                        if list.len() <= MAX_POSTINGS {
+                            list.push(number);
+                        }
+                    }
+                }
             }
+        }
+    }
+
+    /// The paragraphs under `anchor`.
+    fn posting<'a>(&'a self, anchor: &u64) -> &'a [u32] {
+        match self.postings.get(anchor) {
+            None => &[],
+            Some(value) if value & SHARED == 0 => std::slice::from_ref(value),
+            Some(value) => self
+                .shared
+                .get((value & !SHARED) as usize)
+                .map_or(&[], Vec::as_slice),
         }
     }
 
@@ -49,15 +90,13 @@ impl AnchorIndex {
     /// they share: the ones sharing most first, earlier-indexed first among
     /// equals, at most `limit`.
     pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<(Fingerprint, u32)> {
-        let mut shared: HashMap<u32, u32> = HashMap::new();
+        let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
         for anchor in anchors {
-            match self.postings.get(anchor) {
-                Some(posting) if posting.len() <= MAX_POSTINGS => {
-                    for number in posting {
-                        *shared.entry(*number).or_default() += 1;
-                    }
+            let posting = self.posting(anchor);
+            if posting.len() <= MAX_POSTINGS {
+                for number in posting {
+                    *shared.entry(*number).or_default() += 1;
                 }
-                _ => {}
             }
         }
         let mut ranked: Vec<(u32, u32)> = shared.into_iter().collect();
@@ -96,6 +135,19 @@ mod tests {
         );
         assert_eq!(index.candidates(&[10, 20, 30], 1), vec![(fp(2), 3)]);
         assert!(index.candidates(&[99], 8).is_empty());
+    }
+
+    #[test]
+    fn anchors_of_one_paragraph_stay_in_place_and_shared_ones_list() {
+        let mut index = AnchorIndex::new();
+        index.insert(fp(1), &[1, 2, 3]);
+        assert!(index.shared.is_empty(), "single postings need no list");
+        index.insert(fp(2), &[3, 4]);
+        index.insert(fp(3), &[3]);
+        assert_eq!(index.shared.len(), 1);
+        assert_eq!(index.posting(&3), &[0, 1, 2]);
+        assert_eq!(index.posting(&4), &[1]);
+        assert!(index.posting(&9).is_empty());
     }
 
     #[test]
