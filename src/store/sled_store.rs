@@ -22,7 +22,7 @@
 //! fact stream, and a `c` prefix scan lists the copies of one origin. Record values are a format-version byte followed by postcard.
 //! A store written by a newer format is refused at open, never misread.
 
-use std::path::Path;
+use std::{collections::HashMap, path::Path};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -286,8 +286,13 @@ impl SledStore {
         }
     }
 
-    /// The content of a fact, from the article that created it.
-    fn created_body(&self, id: &FactId) -> Result<FactBody, StoreError> {
+    /// The content of a fact, from the article that created it;
+    /// `creators` keeps the facts of creating articles already read.
+    fn created_body(
+        &self,
+        id: &FactId,
+        creators: &mut HashMap<u64, Vec<StoredFact>>,
+    ) -> Result<FactBody, StoreError> {
         let missing = |reason: String| StoreError::Corrupt {
             key: format!("fact {id:?}"),
             reason,
@@ -295,16 +300,23 @@ impl SledStore {
         let record = self
             .fact(id)?
             .ok_or_else(|| missing("no fact record".into()))?;
-        let raw = self
-            .db
-            .get(numbered_key(ARTICLE_FACTS, record.first_article))?
-            .ok_or_else(|| missing(format!("article {} has no facts", record.first_article)))?;
-        let stored: Vec<StoredFact> = decode(
-            || format!("facts of article {}", record.first_article),
-            &raw,
-        )?;
-        match stored.into_iter().nth(record.index as usize) {
-            Some(StoredFact::Created(fact)) => Ok(fact.fact.body),
+        if let std::collections::hash_map::Entry::Vacant(slot) =
+            creators.entry(record.first_article)
+        {
+            let raw = self
+                .db
+                .get(numbered_key(ARTICLE_FACTS, record.first_article))?
+                .ok_or_else(|| missing(format!("article {} has no facts", record.first_article)))?;
+            slot.insert(decode(
+                || format!("facts of article {}", record.first_article),
+                &raw,
+            )?);
+        }
+        let created = creators
+            .get(&record.first_article)
+            .and_then(|facts| facts.get(record.index as usize));
+        match created {
+            Some(StoredFact::Created(fact)) => Ok(fact.fact.body.clone()),
             _ => Err(missing(format!(
                 "fact {} of article {} is not its creation",
                 record.index, record.first_article
@@ -343,6 +355,8 @@ impl Store for SledStore {
         };
         let stored: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &raw)?;
         let mut facts = Vec::with_capacity(stored.len());
+        // The creating articles' facts, each decoded once for this call.
+        let mut creators: HashMap<u64, Vec<StoredFact>> = HashMap::new();
         for fact in stored {
             facts.push(match fact {
                 StoredFact::Created(fact) => fact,
@@ -353,7 +367,7 @@ impl Store for SledStore {
                     sequence: event,
                 } => ArticleFact {
                     fact: Fact {
-                        body: self.created_body(&id)?,
+                        body: self.created_body(&id, &mut creators)?,
                         id,
                         confidence,
                         provenance,
