@@ -277,7 +277,28 @@ impl ServerProcess {
             )
             .into());
         }
-        let data_dir = tempfile::tempdir()?;
+        ServerProcess::spawn(binary, tempfile::tempdir()?)
+    }
+
+    /// Stops the server (SIGTERM, so it flushes) and starts it again on the
+    /// same data; returns it and the time from start to listening, which
+    /// includes rebuilding the in-memory index.
+    fn restart(mut self, binary: &Path) -> Result<(ServerProcess, Duration), AnyError> {
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", self.child.id())])
+            .status()?;
+        if !status.success() {
+            return Err("cannot signal the server".into());
+        }
+        self.child.wait()?;
+        let data_dir = tempfile::TempDir::new()?;
+        let data_dir = std::mem::replace(&mut self.data_dir, data_dir);
+        let started = Instant::now();
+        let server = ServerProcess::spawn(binary, data_dir)?;
+        Ok((server, started.elapsed()))
+    }
+
+    fn spawn(binary: &Path, data_dir: tempfile::TempDir) -> Result<ServerProcess, AnyError> {
         let mut child = Command::new(binary)
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir.path())
@@ -665,6 +686,13 @@ async fn main() -> Result<(), AnyError> {
         delivery.value_at_quantile(0.99) as f64 / 1000.0
     );
     let (rss, peak_rss) = server.memory_kib();
+    let stored_articles = workload.produced + disk_workload.produced;
+    let (server, restart) = server.restart(&options.server_binary)?;
+    eprintln!(
+        "restart with {stored_articles} articles stored: {:.2} s to listening",
+        restart.as_secs_f64()
+    );
+    drop(server);
 
     report["echo"] = json!({ "submit_stream_articles_per_s": echo_stream_rate, "unary_articles_per_s": echo_unary_rate, "mb_per_s": megabytes / echo_stream });
     report["submit_stream"] = json!({
@@ -681,6 +709,7 @@ async fn main() -> Result<(), AnyError> {
         "refused_resource_exhausted": refused, "latency": quantiles(&latency),
     });
     report["fact_delivery"] = json!({ "subscribers": options.subscribers, "deliveries": deliveries, "latency": quantiles(&delivery) });
+    report["restart"] = json!({ "stored_articles": stored_articles, "seconds_to_listening": restart.as_secs_f64() });
     report["server_memory"] = json!({ "idle_rss_mib": idle_rss as f64 / 1024.0, "rss_mib": rss as f64 / 1024.0, "peak_rss_mib": peak_rss as f64 / 1024.0 });
     report["disk"] = json!({
         "bytes_per_original": per_original, "bytes_per_wire_copy": per_copy,
@@ -742,6 +771,10 @@ async fn main() -> Result<(), AnyError> {
         (
             "server RSS after the run (MiB)",
             format!("{:.1}", rss as f64 / 1024.0),
+        ),
+        (
+            "restart to listening (s)",
+            format!("{:.2}", restart.as_secs_f64()),
         ),
         (
             "server peak RSS (MiB)",
