@@ -4,13 +4,14 @@
 //! its own:
 //!
 //! - [`text`], [`matching`] and [`facts`] are the pure domain core: text
-//!   normalisation, fingerprints, shingles and the matcher. No storage or
-//!   network types appear in them.
+//!   normalisation, fingerprints, shingles, the matcher and fact
+//!   extraction. No storage or network types appear in them.
 //! - [`store`] owns persistence behind a narrow trait; [`store::sled_store`]
 //!   is the embedded implementation and the only module that knows the
 //!   on-disk layout.
-//! - [`engine`] ties the two together: validation, the single writer that
-//!   commits articles in durable groups, and the queries.
+//! - [`engine`] ties the two together: validation, the prepare pool and the
+//!   single writer that commits articles and their fact events in durable
+//!   groups, the fact stream's subscriptions, and the queries.
 //! - [`api`] is the thin gRPC adapter over the engine, [`server`] assembles
 //!   the tonic server, and [`cli`] is the command line the binary runs.
 
