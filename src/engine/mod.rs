@@ -37,7 +37,7 @@ use crate::{
     facts::{extract_facts, Fact},
     matching::{match_article, AnchorIndex, MatchConfig},
     store::{ArticleRecord, CommitBatch, FactEventKind, Instant, Store, StoreError},
-    text::{normalize::normalize, prepare_body, shingles, TextConfig},
+    text::{prepare_body, TextConfig},
 };
 use lookup::{Lookup, ShingleCache};
 use prepare_pool::{PreparePool, Refused};
@@ -162,7 +162,7 @@ impl Engine {
     /// Opens the engine over `store`, rebuilding the anchor index from the
     /// stored paragraphs, and starts the writer thread.
     pub fn open(store: Arc<dyn Store>, config: EngineConfig) -> Result<Engine, Error> {
-        let index = rebuild_index(store.as_ref(), &config.text)?;
+        let index = rebuild_index(store.as_ref())?;
         let head = store.last_event_sequence()?;
         let next = Sequences {
             article: store.last_sequence()? + 1,
@@ -439,19 +439,9 @@ fn now() -> Instant {
     }
 }
 
-/// Rebuilds the anchor index from every stored paragraph that counts as
-/// evidence.
-fn rebuild_index(store: &dyn Store, text: &TextConfig) -> Result<AnchorIndex, StoreError> {
+/// Rebuilds the anchor index from the anchors stored with the paragraphs.
+fn rebuild_index(store: &dyn Store) -> Result<AnchorIndex, StoreError> {
     let mut index = AnchorIndex::new();
-    store.each_paragraph(&mut |fingerprint, record| {
-        let normalized = normalize(&record.text);
-        if shingles::words(&normalized).count() >= text.min_words.max(1) {
-            let hashes = shingles::shingle_hashes(&normalized, text.shingles);
-            index.insert(
-                fingerprint,
-                &shingles::anchors(&hashes, text.shingles.window),
-            );
-        }
-    })?;
+    store.each_paragraph_anchors(&mut |fingerprint, anchors| index.insert(fingerprint, anchors))?;
     Ok(index)
 }

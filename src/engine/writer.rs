@@ -231,6 +231,11 @@ fn ingest(
                         _ => own,
                     },
                     article_count: 1,
+                    anchors: if paragraph.is_evidence {
+                        paragraph.anchors.clone()
+                    } else {
+                        Vec::new()
+                    },
                 }
             }
         };

@@ -64,11 +64,11 @@ pub trait Store: Send + Sync {
     /// appeared at `origin`, as (article sequence, paragraph index).
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError>;
 
-    /// Calls `visit` with every stored paragraph (used to rebuild in-memory
-    /// indexes at start-up).
-    fn each_paragraph(
+    /// Calls `visit` with the anchors of every stored paragraph that has
+    /// them (used to rebuild the in-memory index at start-up).
+    fn each_paragraph_anchors(
         &self,
-        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
+        visit: &mut dyn FnMut(Fingerprint, &[u64]),
     ) -> Result<(), StoreError>;
 
     /// The facts of the article with this ingest sequence.

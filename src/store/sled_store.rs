@@ -207,12 +207,14 @@ fn decode<T: DeserializeOwned>(
     }
 }
 
-/// A paragraph's text as stored; its count lives under its own key so that
-/// counting another copy does not rewrite the text.
+/// A paragraph's text as stored, with its anchors (so start-up rebuilds
+/// the index without normalising every text again); its count lives under
+/// its own key so that counting another copy does not rewrite the text.
 #[derive(Serialize, Deserialize)]
 struct StoredParagraph {
     text: String,
     origin: Origin,
+    anchors: Vec<u64>,
 }
 
 /// An article's fact as stored.
@@ -454,6 +456,7 @@ impl Store for SledStore {
             text: text.text,
             origin: text.origin,
             article_count: self.paragraph_count(fingerprint)?,
+            anchors: text.anchors,
         }))
     }
 
@@ -473,9 +476,9 @@ impl Store for SledStore {
         Ok(copies)
     }
 
-    fn each_paragraph(
+    fn each_paragraph_anchors(
         &self,
-        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
+        visit: &mut dyn FnMut(Fingerprint, &[u64]),
     ) -> Result<(), StoreError> {
         for entry in self.db.scan_prefix([PARAGRAPH]) {
             let (key, value) = entry?;
@@ -487,15 +490,10 @@ impl Store for SledStore {
                         reason: format!("key of {} bytes", key.len()),
                     })?;
             let fingerprint = Fingerprint(fingerprint);
-            let text: StoredParagraph = decode(|| format!("paragraph {fingerprint:?}"), &value)?;
-            visit(
-                fingerprint,
-                ParagraphRecord {
-                    text: text.text,
-                    origin: text.origin,
-                    article_count: self.paragraph_count(&fingerprint)?,
-                },
-            );
+            let stored: StoredParagraph = decode(|| format!("paragraph {fingerprint:?}"), &value)?;
+            if !stored.anchors.is_empty() {
+                visit(fingerprint, &stored.anchors);
+            }
         }
         Ok(())
     }
@@ -513,6 +511,7 @@ impl Store for SledStore {
             let text = StoredParagraph {
                 text: paragraph.text.clone(),
                 origin: paragraph.origin,
+                anchors: paragraph.anchors.clone(),
             };
             writes.insert(&paragraph_key(fingerprint)[..], encode(&text)?);
             writes.insert(
