@@ -24,10 +24,10 @@ use crate::{
     article::Article,
     error::Error,
     facts::Fact,
-    matching::{match_article, MatchKind, Origin},
+    matching::{match_article, ArticleMatch, MatchKind, Origin},
     store::{
         ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
-        ParagraphRecord,
+        ParagraphRecord, Store,
     },
     text::PreparedBody,
 };
@@ -162,19 +162,7 @@ fn ingest(
         None => store.article(&article.id)?,
     };
     if let Some(existing) = existing {
-        if existing.content_digest != prepared.digest {
-            return Err(Error::AlreadyExists(article.id.clone()));
-        }
-        let mut report = submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
-            pending.article_id(store, seq)
-        })?;
-        report.resubmitted = true;
-        let facts = match pending.article_facts.get(&existing.sequence) {
-            Some(facts) => facts.clone(),
-            None => store.article_facts(existing.sequence)?.unwrap_or_default(),
-        };
-        count_facts(&mut report, facts.iter().map(|f| f.event));
-        return Ok(Outcome::Answered(Ok(report)));
+        return resubmission(store, pending, prepared, &existing).map(Outcome::Answered);
     }
 
     let matched = {
@@ -188,10 +176,81 @@ fn ingest(
         };
         match_article(&prepared.body, &mut lookup, &shared.config.matching)?
     };
-    let body = &article.body;
-    let analysis = analysis_record(body, &prepared.body, &matched);
+    let analysis = analysis_record(&article.body, &prepared.body, &matched);
+    store_paragraphs(store, pending, prepared, &matched, sequence)?;
+    record_copies(batch, &matched, sequence);
 
-    // Paragraph texts: stored once, counted once per article.
+    let segments = body_segments(&article.body, &prepared.body, |position| {
+        let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
+        pending
+            .paragraphs
+            .get(&fingerprint)
+            .map(|record| record.text.as_str())
+    });
+    let record = ArticleRecord {
+        sequence,
+        id: article.id.clone(),
+        source: article.source.clone(),
+        url: article.url.clone(),
+        title: article.title.clone(),
+        language: article.language.clone(),
+        published_at: article.published_at,
+        labels: article.labels.clone(),
+        content_digest: prepared.digest,
+        first_seen: prepared.received,
+        body: segments,
+        analysis,
+    };
+    let article_facts = record_facts(store, pending, batch, prepared, &matched, next)?;
+    next.article += 1;
+
+    pending.ids.insert(sequence, record.id.clone());
+    let mut report = submission(&record.id, sequence, &record.analysis, |seq| {
+        pending.article_id(store, seq)
+    })?;
+    count_facts(&mut report, article_facts.iter().map(|f| f.event));
+    pending
+        .article_facts
+        .insert(sequence, article_facts.clone());
+    batch.article_facts.push((sequence, article_facts));
+    pending.articles.insert(record.id.clone(), record.clone());
+    batch.articles.push(record);
+    Ok(Outcome::Stored(report))
+}
+
+/// The answer to an article whose id is already stored: its stored
+/// analysis when the content is identical, ALREADY_EXISTS otherwise.
+fn resubmission(
+    store: &dyn Store,
+    pending: &Pending,
+    prepared: &PreparedArticle,
+    existing: &ArticleRecord,
+) -> Result<Result<Submission, Error>, Error> {
+    if existing.content_digest != prepared.digest {
+        return Ok(Err(Error::AlreadyExists(prepared.article.id.clone())));
+    }
+    let mut report = submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
+        pending.article_id(store, seq)
+    })?;
+    report.resubmitted = true;
+    let facts = match pending.article_facts.get(&existing.sequence) {
+        Some(facts) => facts.clone(),
+        None => store.article_facts(existing.sequence)?.unwrap_or_default(),
+    };
+    count_facts(&mut report, facts.iter().map(|f| f.event));
+    Ok(Ok(report))
+}
+
+/// Paragraph texts: stored once, counted once per article; new evidence
+/// paragraphs join the pending index.
+fn store_paragraphs(
+    store: &dyn Store,
+    pending: &mut Pending,
+    prepared: &PreparedArticle,
+    matched: &ArticleMatch,
+    sequence: u64,
+) -> Result<(), Error> {
+    let body = &prepared.article.body;
     let mut counted = HashSet::new();
     for (paragraph, found) in prepared.body.paragraphs.iter().zip(&matched.paragraphs) {
         if paragraph.content.is_empty() || !counted.insert(paragraph.fingerprint) {
@@ -241,8 +300,12 @@ fn ingest(
         };
         pending.paragraphs.insert(paragraph.fingerprint, record);
     }
+    Ok(())
+}
 
-    // Copy relations, for GetDuplicates.
+/// Copy relations, for GetDuplicates: each paragraph that counts is filed
+/// under the origin of its text (its own position when new).
+fn record_copies(batch: &mut CommitBatch, matched: &ArticleMatch, sequence: u64) {
     for found in &matched.paragraphs {
         let own = Origin {
             article: sequence,
@@ -259,30 +322,20 @@ fn ingest(
             }
         }
     }
+}
 
-    let segments = body_segments(body, &prepared.body, |position| {
-        let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
-        pending
-            .paragraphs
-            .get(&fingerprint)
-            .map(|record| record.text.as_str())
-    });
-    let record = ArticleRecord {
-        sequence,
-        id: article.id.clone(),
-        source: article.source.clone(),
-        url: article.url.clone(),
-        title: article.title.clone(),
-        language: article.language.clone(),
-        published_at: article.published_at,
-        labels: article.labels.clone(),
-        content_digest: prepared.digest,
-        first_seen: prepared.received,
-        body: segments,
-        analysis,
-    };
-    // Facts: new or corroborations, each an event of the stream.
-    let classified = classify_facts(store, Some(pending), &prepared.facts, &matched)?;
+/// Facts: new or corroborations, each an event of the stream with the next
+/// sequence.
+fn record_facts(
+    store: &dyn Store,
+    pending: &mut Pending,
+    batch: &mut CommitBatch,
+    prepared: &PreparedArticle,
+    matched: &ArticleMatch,
+    next: &mut Sequences,
+) -> Result<Vec<ArticleFact>, Error> {
+    let sequence = next.article;
+    let classified = classify_facts(store, Some(pending), &prepared.facts, matched)?;
     let mut article_facts = Vec::with_capacity(classified.len());
     for (position, (fact, event)) in classified.into_iter().enumerate() {
         let index = u32::try_from(position).unwrap_or(u32::MAX);
@@ -309,20 +362,7 @@ fn ingest(
         });
         next.event += 1;
     }
-    next.article += 1;
-
-    pending.ids.insert(sequence, record.id.clone());
-    let mut report = submission(&record.id, sequence, &record.analysis, |seq| {
-        pending.article_id(store, seq)
-    })?;
-    count_facts(&mut report, article_facts.iter().map(|f| f.event));
-    pending
-        .article_facts
-        .insert(sequence, article_facts.clone());
-    batch.article_facts.push((sequence, article_facts));
-    pending.articles.insert(record.id.clone(), record.clone());
-    batch.articles.push(record);
-    Ok(Outcome::Stored(report))
+    Ok(article_facts)
 }
 
 /// Adds fact counts to a report.
