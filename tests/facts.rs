@@ -305,7 +305,13 @@ async fn a_subscriber_resumes_after_disconnects_and_a_restart_with_every_event_o
 #[tokio::test]
 async fn a_slow_subscriber_does_not_stall_ingest_and_still_gets_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server = TestServer::start(dir.path()).await;
+    // A small live buffer, so that the subscriber surely falls behind it and
+    // has to catch up from the store.
+    let config = EngineConfig {
+        live_buffer: 512,
+        ..EngineConfig::default()
+    };
+    let mut server = TestServer::start_with(dir.path(), config, ServeOptions::default()).await;
     let channel = server.channel().await;
     // Subscribed, but not reading: its queues fill while ingest goes on.
     let mut slow = subscribe(&channel, 0).await;

@@ -44,6 +44,9 @@ pub struct ServeArgs {
     /// Largest gRPC message, in bytes; larger requests get OUT_OF_RANGE.
     #[arg(long, env = "WIRECOPY_MAX_MESSAGE_BYTES", default_value_t = 4 * 1024 * 1024)]
     max_message_bytes: usize,
+    /// Fact events kept in memory for live subscribers (shared by all).
+    #[arg(long, env = "WIRECOPY_LIVE_BUFFER_EVENTS", default_value_t = 32_768)]
+    live_buffer_events: usize,
     /// sled page cache, in MiB (sled uses some memory beyond it).
     #[arg(long, env = "WIRECOPY_CACHE_MIB", default_value_t = 64)]
     cache_mib: u64,
@@ -79,6 +82,7 @@ impl ServeArgs {
                 max_paragraphs: self.max_paragraphs,
                 ..Limits::default()
             },
+            live_buffer: self.live_buffer_events.max(1),
             ..EngineConfig::default()
         }
     }

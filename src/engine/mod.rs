@@ -50,10 +50,6 @@ const PREPARE_QUEUE: usize = 512;
 /// Paragraph shingle sets kept in memory (about 400 bytes each).
 const SHINGLE_CACHE_PARAGRAPHS: usize = 65_536;
 
-/// Fact events kept for live subscribers; one that falls further behind
-/// catches up from the store.
-const LIVE_BUFFER: usize = 4096;
-
 /// Everything the engine can be tuned with.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EngineConfig {
@@ -67,6 +63,11 @@ pub struct EngineConfig {
     pub max_batch: usize,
     /// Submits that may wait for the writer before callers queue up.
     pub queue_depth: usize,
+    /// Fact events kept in memory for live subscribers. One that falls
+    /// further behind catches up from the store, which costs far more: the
+    /// buffer is shared, so a large one is cheap (an event is a pointer in
+    /// the ring plus the event itself, about 400 bytes).
+    pub live_buffer: usize,
 }
 
 impl Default for EngineConfig {
@@ -77,6 +78,7 @@ impl Default for EngineConfig {
             limits: Limits::default(),
             max_batch: 512,
             queue_depth: 512,
+            live_buffer: 32_768,
         }
     }
 }
@@ -168,7 +170,7 @@ impl Engine {
             article: store.last_sequence()? + 1,
             event: head + 1,
         };
-        let (live, _) = broadcast::channel(LIVE_BUFFER);
+        let (live, _) = broadcast::channel(config.live_buffer.max(1));
         let shared = Arc::new(Shared {
             store,
             config,
