@@ -623,7 +623,12 @@ mod tests {
     fn a_store_from_a_newer_format_is_refused() -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         {
-            let db = sled::open(dir.path())?;
+            // No background flusher: dropping the handle then releases the
+            // directory at once, so the open below cannot race it.
+            let db = sled::Config::new()
+                .path(dir.path())
+                .flush_every_ms(None)
+                .open()?;
             db.insert(FORMAT_KEY, &(FORMAT_VERSION + 1).to_be_bytes())?;
             db.flush()?;
         }
