@@ -563,9 +563,11 @@ struct Run<'a> {
 
 /// Finds the entities of an article.
 pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
-    let lower_vocabulary: HashSet<String> = paragraphs
+    // Tokenising is the costliest step here: once per paragraph.
+    let paragraph_words: Vec<Vec<Word<'_>>> = paragraphs.iter().map(|p| words(p.text)).collect();
+    let lower_vocabulary: HashSet<String> = paragraph_words
         .iter()
-        .flat_map(|p| words(p.text))
+        .flatten()
         .filter(|w| !w.is_capitalised())
         .map(|w| w.text.to_lowercase())
         .collect();
@@ -573,10 +575,18 @@ pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
     let mut entities = Entities::default();
     // Single capitalised words whose type depends on names found later.
     let mut singles: Vec<Single> = Vec::new();
-    for paragraph in paragraphs {
-        let headline = is_title_case(paragraph.text);
+    for (paragraph, all_words) in paragraphs.iter().zip(&paragraph_words) {
+        let headline = is_title_case(all_words);
         for sentence in paragraph.sentences.iter().cloned() {
-            let sentence_words = words(&paragraph.text[sentence.clone()]);
+            // The sentence's words, with offsets from the sentence start.
+            let sentence_words: Vec<Word<'_>> = all_words
+                .iter()
+                .filter(|w| w.start >= sentence.start && w.end() <= sentence.end)
+                .map(|w| Word {
+                    text: w.text,
+                    start: w.start - sentence.start,
+                })
+                .collect();
             let base = paragraph.offset + sentence.start;
             let sentence_text = &paragraph.text[sentence.clone()];
             for mut run in capitalised_runs(sentence_text, &sentence_words, &lower_vocabulary) {
@@ -639,8 +649,7 @@ pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
 }
 
 /// A headline or other Title Case line: most of its words capitalised.
-fn is_title_case(text: &str) -> bool {
-    let all = words(text);
+fn is_title_case(all: &[Word<'_>]) -> bool {
     let lettered: Vec<&Word<'_>> = all
         .iter()
         .filter(|w| w.text.chars().any(char::is_alphabetic))
