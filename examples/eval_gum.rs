@@ -13,8 +13,12 @@
 //!
 //! Usage: `cargo run --release --example eval_gum -- [GUM_JSONL]`
 
+#[path = "common/scores.rs"]
+mod scores;
+
 use std::ops::Range;
 
+use scores::{f1, ratio};
 use serde::Deserialize;
 use wirecopy::{
     facts::{find_all, paragraphs_of, EntityType, MIN_CONFIDENCE},
@@ -60,18 +64,13 @@ struct Score {
 
 impl Score {
     fn precision(&self) -> f64 {
-        ratio(self.predicted_correct, self.predicted)
+        ratio(self.predicted_correct as u64, self.predicted as u64)
     }
     fn recall(&self) -> f64 {
-        ratio(self.gold_found, self.gold)
+        ratio(self.gold_found as u64, self.gold as u64)
     }
     fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        f1(self.precision(), self.recall())
     }
     fn add(
         &mut self,
@@ -97,12 +96,12 @@ impl Score {
     }
 }
 
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        a as f64 / b as f64
-    }
+/// The text of a code-point span.
+fn span_text(text: &str, span: &Range<usize>) -> String {
+    text.chars()
+        .skip(span.start)
+        .take(span.end - span.start)
+        .collect()
 }
 
 /// Byte offset → code-point offset in `text`.
@@ -201,24 +200,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .iter()
                 .any(|(p, _)| p.start < g.end && g.start < p.end)
         }) {
-            let text: String = doc
-                .text
-                .chars()
-                .skip(span.start)
-                .take(span.end - span.start)
-                .collect();
+            let text = span_text(&doc.text, span);
             wrong_quotes.push(format!("{}: missed {text:?}", doc.doc));
         }
         for (span, _) in predicted
             .iter()
             .filter(|(p, _)| !gold.iter().any(|(g, _)| p.start < g.end && g.start < p.end))
         {
-            let text: String = doc
-                .text
-                .chars()
-                .skip(span.start)
-                .take(span.end - span.start)
-                .collect();
+            let text = span_text(&doc.text, span);
             wrong_quotes.push(format!("{}: {text:?}", doc.doc));
         }
 
@@ -239,12 +228,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .find(|(g, _)| g.start < span.end && span.start < g.end)
             {
                 if expected != value {
-                    let text: String = doc
-                        .text
-                        .chars()
-                        .skip(span.start)
-                        .take(span.end - span.start)
-                        .collect();
+                    let text = span_text(&doc.text, span);
                     wrong_values.push(format!(
                         "{}: {text:?} -> {value:?}, gold {expected:?}",
                         doc.doc

@@ -21,6 +21,8 @@
 
 #[path = "../common/corpus.rs"]
 mod corpus;
+#[path = "../common/scores.rs"]
+mod scores;
 #[path = "../common/variants.rs"]
 mod variants;
 
@@ -31,6 +33,7 @@ use std::{
     time::Instant,
 };
 
+use scores::{f1, ratio};
 use wirecopy::{
     article::Article,
     engine::{Engine, EngineConfig, Submission},
@@ -125,20 +128,7 @@ impl Counts {
         ratio(self.tp, self.tp + self.fn_)
     }
     fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: u64, b: u64) -> f64 {
-    if b == 0 {
-        1.0
-    } else {
-        a as f64 / b as f64
+        f1(self.precision(), self.recall())
     }
 }
 
