@@ -373,6 +373,41 @@ async fn filters_heartbeats_and_list_facts_errors() {
         "a heartbeat carries the scanned head"
     );
 
+    // Another source's facts only: nothing matches, heartbeats flow.
+    let mut other_source = client
+        .subscribe(pb::SubscribeRequest {
+            sources: vec!["elsewhere.example".into()],
+            include_corroborations: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let silence = tokio::time::timeout(Duration::from_secs(20), other_source.message())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (silence.kind, silence.sequence),
+        (Kind::Heartbeat as i32, total)
+    );
+
+    // `from_now` starts at the head: the first event is the next one stored.
+    let mut from_now = client
+        .subscribe(pb::SubscribeRequest {
+            from_now: true,
+            include_corroborations: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    ingest(&mut server, 2, 1).await;
+    let next = read(&mut from_now, 1).await;
+    assert_eq!(next[0].sequence, total + 1);
+    assert_eq!(next[0].article_id, "a2");
+
     let status = client
         .list_facts(pb::ListFactsRequest {
             article_id: "missing".into(),
