@@ -27,7 +27,7 @@ use crate::{
     matching::{match_article, ArticleMatch, MatchKind, Origin},
     store::{
         ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
-        ParagraphRecord, Store,
+        ParagraphRecord, Store, StoreError,
     },
     text::PreparedBody,
 };
@@ -87,12 +87,18 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
     let mut batch = CommitBatch::default();
     let mut next = first;
     let mut outcomes = Vec::with_capacity(group.len());
-    for job in group {
-        let outcome = match ingest(shared, &job.prepared, &mut pending, &mut batch, &mut next) {
-            Ok(outcome) => outcome,
-            Err(error) => Outcome::Answered(Err(error)),
-        };
-        outcomes.push((job.reply, outcome));
+    let mut jobs = group.into_iter();
+    for job in jobs.by_ref() {
+        match ingest(shared, &job.prepared, &mut pending, &mut batch, &mut next) {
+            Ok(outcome) => outcomes.push((job.reply, outcome)),
+            Err(error) => {
+                // A read failed with this article's writes half added to
+                // the group: commit none of the group rather than some of
+                // an article. Its callers get the error and may retry.
+                fail_group(outcomes, jobs, job.reply, error);
+                return first;
+            }
+        }
     }
     // New paragraphs are written whole; known ones only get a new count.
     for (fingerprint, record) in pending.paragraphs.drain() {
@@ -124,18 +130,17 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         drop(index);
         shared.publish(&batch);
     } else {
-        // Nothing of the group is visible (the batch is atomic), so its
-        // sequences are free again.
-        next = first;
+        // The batch applies atomically, but a failed flush may follow a
+        // successful apply: ask the store where the sequences stand rather
+        // than assume the group left no trace.
+        next = stored_sequences(shared).unwrap_or(first);
     }
     for (reply, outcome) in outcomes {
         let answer = match outcome {
             Outcome::Answered(answer) => answer,
             Outcome::Stored(report) => match &committed {
                 Ok(()) => Ok(report),
-                Err(error) => Err(Error::Storage(crate::store::StoreError::Io(
-                    error.to_string(),
-                ))),
+                Err(error) => Err(Error::Storage(error.clone())),
             },
         };
         // The caller may have gone away (client cancelled); the article is
@@ -143,6 +148,38 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         let _ = reply.send(answer);
     }
     next
+}
+
+/// Answers every caller of a group that is not committed: `error` to the
+/// article that failed and to those stored before it in the group, which
+/// are not written either; the ones not yet read get the same error.
+fn fail_group(
+    outcomes: Vec<(oneshot::Sender<Result<Submission, Error>>, Outcome)>,
+    rest: impl Iterator<Item = Job>,
+    failed: oneshot::Sender<Result<Submission, Error>>,
+    error: Error,
+) {
+    tracing::error!(%error, "a group commit failed while analysing; nothing of it was written");
+    let message = error.to_string();
+    let unwritten = || Error::Storage(StoreError::Io(format!("not stored: {message}")));
+    for (reply, outcome) in outcomes {
+        let _ = reply.send(match outcome {
+            Outcome::Answered(answer) => answer,
+            Outcome::Stored(_) => Err(unwritten()),
+        });
+    }
+    for job in rest {
+        let _ = job.reply.send(Err(unwritten()));
+    }
+    let _ = failed.send(Err(error));
+}
+
+/// The next free sequences according to the store.
+fn stored_sequences(shared: &Shared) -> Result<Sequences, StoreError> {
+    Ok(Sequences {
+        article: shared.store.last_sequence()? + 1,
+        event: shared.store.last_event_sequence()? + 1,
+    })
 }
 
 /// Analyses one article against the store and the pending group and adds

@@ -19,7 +19,7 @@ pub use sled_store::SledStore;
 use crate::{facts::FactId, matching::Origin, text::Fingerprint};
 
 /// A storage failure.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// The backend failed to read or write (I/O error, disk full, …).
     #[error("storage I/O failed: {0}")]

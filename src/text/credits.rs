@@ -106,10 +106,12 @@ pub fn split_credits(text: &str, leading: bool, last: bool) -> CreditSplit {
         {
             let whole = found.get(0).map_or(0..0, |m| m.range());
             start = whole.end;
-            // "By Jane Doe | Reuters": the agency after the separator.
+            // "By Jane Doe | Reuters" or "By Jane Doe, Reuters": the agency
+            // after the separator.
             let agencies = found
                 .get(1)
-                .map(|m| vec![m.as_str().to_owned()])
+                .or_else(|| found.get(2))
+                .map(|m| vec![m.as_str().trim().to_owned()])
                 .unwrap_or_default();
             credits.push(Credit {
                 kind: CreditKind::Byline,
@@ -293,6 +295,8 @@ mod tests {
             "Shares fell."
         );
         assert_eq!(content("By Jane Doe, Reuters", true, false), "");
+        let split = split_credits("By Jane Doe, Reuters", true, false);
+        assert_eq!(split.credits[0].agencies, vec!["Reuters"]);
         assert_eq!(
             content(
                 "Faizan Hashmi 4 minutes ago Tue 01st December 2020 | 11:32 PM",
