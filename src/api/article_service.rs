@@ -176,7 +176,12 @@ impl ArticleService for ArticleApi {
         &self,
         request: Request<pb::GetArticleRequest>,
     ) -> Result<Response<pb::GetArticleResponse>, Status> {
-        let stored = self.engine.get_article(&request.into_inner().id)?;
+        let engine = Arc::clone(&self.engine);
+        let id = request.into_inner().id;
+        // Store reads block: keep them off the reactor threads.
+        let stored = tokio::task::spawn_blocking(move || engine.get_article(&id))
+            .await
+            .map_err(|e| Status::internal(format!("read task failed: {e}")))??;
         Ok(Response::new(get_article_response(stored)))
     }
 

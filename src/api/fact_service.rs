@@ -46,7 +46,12 @@ impl FactService for FactApi {
         request: Request<pb::ListFactsRequest>,
     ) -> Result<Response<pb::ListFactsResponse>, Status> {
         let article_id = request.into_inner().article_id;
-        let facts = self.engine.list_facts(&article_id)?;
+        let engine = Arc::clone(&self.engine);
+        let id = article_id.clone();
+        // Store reads block: keep them off the reactor threads.
+        let facts = tokio::task::spawn_blocking(move || engine.list_facts(&id))
+            .await
+            .map_err(|e| Status::internal(format!("read task failed: {e}")))??;
         Ok(Response::new(list_facts_response(article_id, facts)))
     }
 }

@@ -1,4 +1,4 @@
-//! The client subcommands: `submit`, `get`, `dupes`.
+//! The client subcommands: `submit`, `get`, `dupes`, `facts`, `subscribe`.
 
 use std::{collections::BTreeMap, path::PathBuf, process::ExitCode};
 

@@ -13,6 +13,7 @@ use std::{
 
 use lru::LruCache;
 
+use super::Shared;
 use crate::{
     facts::FactId,
     matching::{AnchorIndex, Candidate, KnownParagraph, ParagraphSource},
@@ -130,7 +131,19 @@ impl ShingleCache {
     }
 }
 
-impl Lookup<'_> {
+impl<'a> Lookup<'a> {
+    /// A source over the store, `index`, and (in the writer) the pending
+    /// group.
+    pub fn new(shared: &'a Shared, index: &'a AnchorIndex, pending: Option<&'a Pending>) -> Self {
+        Lookup {
+            store: shared.store.as_ref(),
+            index,
+            pending,
+            text: &shared.config.text,
+            shingles: &shared.shingles,
+        }
+    }
+
     fn record(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
         match self.pending {
             Some(pending) => pending.paragraph(self.store, fingerprint),

@@ -121,10 +121,8 @@ impl Shared {
             return;
         };
         self.head.store(last, Ordering::Release);
-        for (article, facts) in &batch.article_facts {
-            let Some(record) = batch.articles.iter().find(|a| a.sequence == *article) else {
-                continue;
-            };
+        // The writer pushes an article's record and its facts together.
+        for (record, (_, facts)) in batch.articles.iter().zip(&batch.article_facts) {
             for fact in facts {
                 // Having no subscriber is not an error.
                 let _ = self.live.send(Arc::new(FactEvent {
@@ -254,27 +252,11 @@ impl Engine {
         let prepared = prepare_article(&self.shared, article)?;
         let store = self.shared.store.as_ref();
         if let Some(existing) = store.article(&prepared.article.id)? {
-            if existing.content_digest != prepared.digest {
-                return Err(Error::AlreadyExists(existing.id));
-            }
-            let mut report =
-                report::submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
-                    store.article_id(seq)
-                })?;
-            report.resubmitted = true;
-            let facts = store.article_facts(existing.sequence)?.unwrap_or_default();
-            count_facts(&mut report, facts.iter().map(|f| f.event));
-            return Ok(report);
+            return writer::resubmission(store, None, &prepared, &existing)?;
         }
         let matched = {
             let index = self.shared.read_index();
-            let mut lookup = Lookup {
-                store,
-                index: &index,
-                pending: None,
-                text: &self.shared.config.text,
-                shingles: &self.shared.shingles,
-            };
+            let mut lookup = Lookup::new(&self.shared, &index, None);
             match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
         };
         let analysis = analysis::analysis_record(&prepared.article.body, &prepared.body, &matched);

@@ -199,18 +199,12 @@ fn ingest(
         None => store.article(&article.id)?,
     };
     if let Some(existing) = existing {
-        return resubmission(store, pending, prepared, &existing).map(Outcome::Answered);
+        return resubmission(store, Some(pending), prepared, &existing).map(Outcome::Answered);
     }
 
     let matched = {
         let index = shared.read_index();
-        let mut lookup = Lookup {
-            store,
-            index: &index,
-            pending: Some(pending),
-            text: &shared.config.text,
-            shingles: &shared.shingles,
-        };
+        let mut lookup = Lookup::new(shared, &index, Some(pending));
         match_article(&prepared.body, &mut lookup, &shared.config.matching)?
     };
     let analysis = analysis_record(&article.body, &prepared.body, &matched);
@@ -257,20 +251,27 @@ fn ingest(
 
 /// The answer to an article whose id is already stored: its stored
 /// analysis when the content is identical, ALREADY_EXISTS otherwise.
-fn resubmission(
+pub(crate) fn resubmission(
     store: &dyn Store,
-    pending: &Pending,
+    pending: Option<&Pending>,
     prepared: &PreparedArticle,
     existing: &ArticleRecord,
 ) -> Result<Result<Submission, Error>, Error> {
     if existing.content_digest != prepared.digest {
         return Ok(Err(Error::AlreadyExists(prepared.article.id.clone())));
     }
-    let mut report = submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
-        pending.article_id(store, seq)
-    })?;
+    let mut report =
+        submission(
+            &existing.id,
+            existing.sequence,
+            &existing.analysis,
+            |seq| match pending {
+                Some(pending) => pending.article_id(store, seq),
+                None => store.article_id(seq),
+            },
+        )?;
     report.resubmitted = true;
-    let facts = match pending.article_facts.get(&existing.sequence) {
+    let facts = match pending.and_then(|p| p.article_facts.get(&existing.sequence)) {
         Some(facts) => facts.clone(),
         None => store.article_facts(existing.sequence)?.unwrap_or_default(),
     };

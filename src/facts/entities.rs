@@ -64,6 +64,11 @@ pub struct Entities {
 }
 
 impl Entities {
+    /// The first title the article gives `name`, or empty.
+    pub fn title_of(&self, name: &str) -> String {
+        self.titles_of(name).first().cloned().unwrap_or_default()
+    }
+
     /// Titles of `name`, if any.
     pub fn titles_of(&self, name: &str) -> &[String] {
         self.titles.get(name).map_or(&[], Vec::as_slice)

@@ -296,7 +296,7 @@ pub fn extract_facts(
 ) -> Vec<Fact> {
     let findings = find_all(&paragraphs_of(body, prepared), published);
     let mut found: Vec<(u32, Range<usize>, FactBody, f32)> = Vec::new();
-    let mut first_mention: Vec<(String, EntityType)> = Vec::new();
+    let mut first_mention: std::collections::HashSet<(String, EntityType)> = Default::default();
     for mention in findings
         .entities
         .mentions
@@ -304,10 +304,9 @@ pub fn extract_facts(
         .filter(|m| m.confidence >= MIN_CONFIDENCE)
     {
         let key = (mention.name.clone(), mention.entity_type);
-        if first_mention.contains(&key) {
+        if !first_mention.insert(key) {
             continue;
         }
-        first_mention.push(key);
         let titles = findings.entities.titles_of(&mention.name).to_vec();
         found.push((
             mention.paragraph,

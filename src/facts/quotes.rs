@@ -301,11 +301,7 @@ fn direct_quotes(
                 paragraph: paragraph.index,
                 span: start..start + inner_trimmed.len(),
                 text: inner_trimmed.to_owned(),
-                speaker_title: entities
-                    .titles_of(&speaker)
-                    .first()
-                    .cloned()
-                    .unwrap_or_default(),
+                speaker_title: entities.title_of(&speaker),
                 speaker,
                 cue: cue.as_str().to_owned(),
                 direct: true,
@@ -365,11 +361,7 @@ fn direct_quotes(
                 entities,
                 focus,
             ) {
-                quote.speaker_title = entities
-                    .titles_of(&speaker)
-                    .first()
-                    .cloned()
-                    .unwrap_or_default();
+                quote.speaker_title = entities.title_of(&speaker);
                 focus.note(at, &speaker);
                 quote.speaker = speaker;
                 quote.confidence = confidence;
@@ -471,11 +463,7 @@ fn indirect_quotes(
             paragraph: paragraph.index,
             span: start..start + quoted_text.len(),
             text: quoted_text.to_owned(),
-            speaker_title: entities
-                .titles_of(&speaker)
-                .first()
-                .cloned()
-                .unwrap_or_default(),
+            speaker_title: entities.title_of(&speaker),
             speaker,
             cue: caps
                 .name("cue")

@@ -1,7 +1,8 @@
 //! Persistence behind a narrow interface.
 //!
 //! The engine sees storage only through the [`Store`] trait: point reads
-//! by key, one scan used at start-up, and an atomic, durable group commit.
+//! by key, ordered scans (copies of a paragraph, the fact stream, the
+//! anchors at start-up), and an atomic, durable group commit.
 //! That is all a distributed backend would have to provide. The records it
 //! stores are plain data ([`records`]); how they are laid out on disk is the
 //! business of the implementation alone ([`sled_store`] for the embedded
