@@ -189,11 +189,11 @@ impl FactBody {
 pub fn same_fact(copy: &FactBody, source: &FactBody) -> bool {
     match (copy, source) {
         (FactBody::Quote(a), FactBody::Quote(b)) => {
-            use crate::text::shingles::{shingle_hashes, shingle_set, ShingleConfig};
+            use crate::text::shingles::{count_shared, shingle_hashes, shingle_set, ShingleConfig};
             let config = ShingleConfig::default();
             let a = shingle_set(&shingle_hashes(&normalize(&a.text), config));
             let b = shingle_set(&shingle_hashes(&normalize(&b.text), config));
-            let shared = a.iter().filter(|h| b.binary_search(h).is_ok()).count();
+            let shared = count_shared(&a, &b);
             let smaller = a.len().min(b.len());
             smaller > 0 && shared * 2 >= smaller
         }

@@ -13,7 +13,10 @@
 use std::sync::Arc;
 
 use super::{KnownParagraph, Origin, ParagraphSource};
-use crate::text::{Fingerprint, PreparedBody, PreparedParagraph};
+use crate::text::{
+    shingles::{count_shared, shingle_set},
+    Fingerprint, PreparedBody, PreparedParagraph,
+};
 
 /// Thresholds of the matcher.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -171,7 +174,7 @@ fn match_paragraph<S: ParagraphSource>(
         return Ok(matched);
     }
     matched.kind = MatchKind::None;
-    let query = crate::text::shingles::shingle_set(&paragraph.shingles);
+    let query = shingle_set(&paragraph.shingles);
     let mut accepted: Vec<(Origin, usize, f64, Arc<[u64]>)> = Vec::new();
     for candidate in source.candidates(&paragraph.anchors, config.max_candidates) {
         let Some((known, shingles)) = source.candidate(&candidate)? else {
@@ -212,23 +215,6 @@ fn match_paragraph<S: ParagraphSource>(
 
 fn is_boilerplate(known: &KnownParagraph, config: &MatchConfig) -> bool {
     known.article_count >= config.boilerplate_articles
-}
-
-/// Size of the intersection of two sorted, deduplicated sets.
-fn count_shared(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut shared) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                shared += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    shared
 }
 
 /// Words of `paragraph` inside at least one shingle found in `sources`.
