@@ -16,6 +16,8 @@
 //! throughput phase, default 6000), `--rate R` and `--seconds S` (fixed-rate
 //! latency phase, default 2000/s for 10 s), `--subscribers N` (default 100),
 //! `--concurrency C` (unary, default 64), `--streams S` (default 4).
+//! `--scale N [--window W]` instead runs the scale test: N articles at
+//! full speed, reported every W (default 100,000); see `scale.rs`.
 
 // Shared with eval_bbc, which also reads the ids and the ground truth.
 #[allow(dead_code)]
@@ -24,6 +26,8 @@ mod corpus;
 #[allow(dead_code)]
 #[path = "../common/variants.rs"]
 mod variants;
+
+mod scale;
 
 use std::{
     collections::HashMap,
@@ -59,6 +63,8 @@ struct Options {
     concurrency: usize,
     streams: usize,
     json: Option<PathBuf>,
+    scale: Option<u64>,
+    window: u64,
 }
 
 fn options() -> Result<Options, AnyError> {
@@ -78,6 +84,8 @@ fn options() -> Result<Options, AnyError> {
         concurrency: 64,
         streams: 4,
         json: None,
+        scale: None,
+        window: 100_000,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -92,6 +100,8 @@ fn options() -> Result<Options, AnyError> {
             "--concurrency" => options.concurrency = value.parse()?,
             "--streams" => options.streams = value.parse()?,
             "--json" => options.json = Some(value.into()),
+            "--scale" => options.scale = Some(value.parse()?),
+            "--window" => options.window = value.parse::<u64>()?.max(1),
             other => return Err(format!("unknown option {other}").into()),
         }
     }
@@ -104,9 +114,16 @@ struct Workload {
     documents: Vec<String>,
     rng: fastrand::Rng,
     vocabulary: Vec<String>,
-    originals: Vec<Vec<String>>,
+    /// The most recent originals, which wire copies are made from: real
+    /// copying follows the news, and a million-article run must not keep
+    /// every original in the generator's memory.
+    originals: std::collections::VecDeque<Vec<String>>,
+    originals_made: usize,
     produced: usize,
 }
+
+/// How many recent originals wire copies are drawn from.
+const RECENT_ORIGINALS: usize = 20_000;
 
 impl Workload {
     fn new(corpus: &Path) -> Workload {
@@ -128,7 +145,8 @@ impl Workload {
             documents,
             rng: fastrand::Rng::with_seed(7),
             vocabulary,
-            originals: Vec::new(),
+            originals: std::collections::VecDeque::new(),
+            originals_made: 0,
             produced: 0,
         }
     }
@@ -136,7 +154,8 @@ impl Workload {
     /// An original: the next corpus article while they last, then text of
     /// the same shape made of corpus words.
     fn original(&mut self) -> Vec<String> {
-        let index = self.originals.len();
+        let index = self.originals_made;
+        self.originals_made += 1;
         if let Some(document) = self.documents.get(index) {
             return variants::lines(document);
         }
@@ -164,7 +183,10 @@ impl Workload {
         } else {
             let lines = self.original();
             let body = lines.join("\n\n");
-            self.originals.push(lines);
+            if self.originals.len() == RECENT_ORIGINALS {
+                self.originals.pop_front();
+            }
+            self.originals.push_back(lines);
             body
         };
         let article = pb::Article {
@@ -281,8 +303,8 @@ impl ServerProcess {
     }
 
     /// Stops the server (SIGTERM, so it flushes) and starts it again on the
-    /// same data; returns it and the time from start to listening, which
-    /// includes rebuilding the in-memory index.
+    /// same data; returns it and the time from start until health checks
+    /// answer SERVING, which includes rebuilding the in-memory index.
     fn restart(mut self, binary: &Path) -> Result<(ServerProcess, Duration), AnyError> {
         let status = Command::new("sh")
             .args(["-c", &format!("kill -TERM {}", self.child.id())])
@@ -295,7 +317,30 @@ impl ServerProcess {
         let data_dir = std::mem::replace(&mut self.data_dir, data_dir);
         let started = Instant::now();
         let server = ServerProcess::spawn(binary, data_dir)?;
+        server.wait_serving()?;
         Ok((server, started.elapsed()))
+    }
+
+    /// Polls the standard health service until it answers SERVING.
+    fn wait_serving(&self) -> Result<(), AnyError> {
+        let url = self.url.clone();
+        let check = async move {
+            let mut health =
+                tonic_health::pb::health_client::HealthClient::new(channel(&url).await?);
+            loop {
+                let status = health
+                    .check(tonic_health::pb::HealthCheckRequest::default())
+                    .await
+                    .map(|r| r.into_inner().status);
+                if status.ok()
+                    == Some(tonic_health::pb::health_check_response::ServingStatus::Serving as i32)
+                {
+                    return Ok::<(), AnyError>(());
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        };
+        tokio::task::block_in_place(|| tokio::runtime::Handle::current().block_on(check))
     }
 
     fn spawn(binary: &Path, data_dir: tempfile::TempDir) -> Result<ServerProcess, AnyError> {
@@ -594,6 +639,20 @@ fn quantiles(histogram: &Histogram<u64>) -> Value {
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
     let options = options()?;
+    if let Some(total) = options.scale {
+        let report = scale::run(
+            &options.server_binary,
+            &options.corpus,
+            total,
+            options.window,
+            options.streams,
+        )
+        .await?;
+        if let Some(path) = &options.json {
+            std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+        }
+        return Ok(());
+    }
     let mut workload = Workload::new(&options.corpus);
     let machine = format!(
         "{} vCPU, {}",
@@ -689,7 +748,7 @@ async fn main() -> Result<(), AnyError> {
     let stored_articles = workload.produced + disk_workload.produced;
     let (server, restart) = server.restart(&options.server_binary)?;
     eprintln!(
-        "restart with {stored_articles} articles stored: {:.2} s to listening",
+        "restart with {stored_articles} articles stored: {:.2} s to SERVING",
         restart.as_secs_f64()
     );
     drop(server);
@@ -709,7 +768,8 @@ async fn main() -> Result<(), AnyError> {
         "refused_resource_exhausted": refused, "latency": quantiles(&latency),
     });
     report["fact_delivery"] = json!({ "subscribers": options.subscribers, "deliveries": deliveries, "latency": quantiles(&delivery) });
-    report["restart"] = json!({ "stored_articles": stored_articles, "seconds_to_listening": restart.as_secs_f64() });
+    report["restart"] =
+        json!({ "stored_articles": stored_articles, "seconds_to_serving": restart.as_secs_f64() });
     report["server_memory"] = json!({ "idle_rss_mib": idle_rss as f64 / 1024.0, "rss_mib": rss as f64 / 1024.0, "peak_rss_mib": peak_rss as f64 / 1024.0 });
     report["disk"] = json!({
         "bytes_per_original": per_original, "bytes_per_wire_copy": per_copy,
@@ -773,7 +833,7 @@ async fn main() -> Result<(), AnyError> {
             format!("{:.1}", rss as f64 / 1024.0),
         ),
         (
-            "restart to listening (s)",
+            "restart to SERVING (s)",
             format!("{:.2}", restart.as_secs_f64()),
         ),
         (
