@@ -12,7 +12,8 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use wirecopy::{
     facts::{dates, entities, extract_facts, paragraphs_of, quantities, quotes},
     matching::{
-        match_article, AnchorIndex, Candidate, KnownParagraph, MatchConfig, Origin, ParagraphSource,
+        match_article, AnchorIndex, Candidate, KnownParagraph, MatchConfig, Origin,
+        ParagraphSource, Proposal,
     },
     text::{normalize::normalize, prepare_body, shingles, Fingerprint, TextConfig},
 };
@@ -54,12 +55,8 @@ impl ParagraphSource for Stored {
     fn exact(&mut self, fingerprint: &Fingerprint) -> Result<Option<KnownParagraph>, Self::Error> {
         Ok(self.paragraphs.get(fingerprint).map(|p| p.0.clone()))
     }
-    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
-        self.index
-            .candidates(anchors, limit)
-            .into_iter()
-            .map(|c| c.0)
-            .collect()
+    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
+        self.index.candidates(anchors, limit)
     }
     fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
         Ok(self.paragraphs.get(fingerprint).cloned())

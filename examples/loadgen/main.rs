@@ -270,6 +270,15 @@ impl ArticleService for Echo {
     ) -> Result<Response<pb::GetDuplicatesResponse>, Status> {
         Err(Status::unimplemented("echo"))
     }
+
+    type ExportStream = tokio_stream::Empty<Result<pb::GetArticleResponse, Status>>;
+
+    async fn export(
+        &self,
+        _: Request<pb::ExportRequest>,
+    ) -> Result<Response<Self::ExportStream>, Status> {
+        Err(Status::unimplemented("echo"))
+    }
 }
 
 async fn start_echo() -> Result<String, AnyError> {

@@ -82,10 +82,12 @@ pub async fn run(
     let mut next_boundary = window.min(total);
     while next_boundary > 0 {
         tokio::time::sleep(Duration::from_millis(50)).await;
-        if tasks.iter().any(|task| task.is_finished()) && acked.load(Ordering::Relaxed) < total {
-            break;
-        }
         if acked.load(Ordering::Relaxed) < next_boundary {
+            // Streams that all ended short of the boundary failed: their
+            // errors are reported below.
+            if tasks.iter().all(|task| task.is_finished()) {
+                break;
+            }
             continue;
         }
         let now = Instant::now();

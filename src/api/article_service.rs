@@ -33,6 +33,10 @@ impl ArticleApi {
     }
 }
 
+/// Articles an export reads from the store at a time; also how many it
+/// holds ready for a slow client.
+const EXPORT_PAGE: usize = 64;
+
 /// Articles of one stream being prepared at once.
 const PREPARE_WINDOW: usize = 8;
 
@@ -195,5 +199,44 @@ impl ArticleService for ArticleApi {
             .await
             .map_err(|e| Status::internal(format!("duplicates task failed: {e}")))??;
         Ok(Response::new(duplicates_response(duplicates)))
+    }
+
+    type ExportStream = ReceiverStream<Result<pb::GetArticleResponse, Status>>;
+
+    async fn export(
+        &self,
+        request: Request<pb::ExportRequest>,
+    ) -> Result<Response<Self::ExportStream>, Status> {
+        let mut after = request.into_inner().after_sequence;
+        let engine = Arc::clone(&self.engine);
+        let until = engine.last_sequence()?;
+        let (sender, receiver) = mpsc::channel(EXPORT_PAGE);
+        tokio::spawn(async move {
+            while after < until {
+                let reader = Arc::clone(&engine);
+                let page = tokio::task::spawn_blocking(move || {
+                    reader.articles_between(after, until, EXPORT_PAGE)
+                })
+                .await
+                .map_err(|e| Status::internal(format!("export task failed: {e}")))
+                .and_then(|page| page.map_err(Status::from));
+                let page = match page {
+                    Ok(page) if !page.is_empty() => page,
+                    Ok(_) => return,
+                    Err(status) => {
+                        let _ = sender.send(Err(status)).await;
+                        return;
+                    }
+                };
+                for stored in page {
+                    after = stored.analysis.sequence;
+                    // A client that hung up ends the export.
+                    if sender.send(Ok(get_article_response(stored))).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(Response::new(ReceiverStream::new(receiver)))
     }
 }

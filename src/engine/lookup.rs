@@ -16,7 +16,7 @@ use lru::LruCache;
 use super::Shared;
 use crate::{
     facts::FactId,
-    matching::{AnchorIndex, Candidate, KnownParagraph, ParagraphSource},
+    matching::{AnchorIndex, Candidate, KnownParagraph, ParagraphSource, Proposal},
     store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
     text::{
         normalize::normalize,
@@ -166,20 +166,17 @@ impl ParagraphSource for Lookup<'_> {
         Ok(self.record(fingerprint)?.as_ref().map(known))
     }
 
-    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
+    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
         let mut found = self.index.candidates(anchors, limit);
         if let Some(pending) = self.pending {
             // Rank the pending group's paragraphs as if they were already
             // in the shared index, after everything there: the result must
             // not depend on where group commits happen to split.
             found.extend(pending.index.candidates(anchors, limit));
-            found.sort_by_key(|candidate| std::cmp::Reverse(candidate.1));
+            found.sort_by_key(|proposal| std::cmp::Reverse(proposal.shared_anchors));
             found.truncate(limit);
         }
         found
-            .into_iter()
-            .map(|(fingerprint, _)| fingerprint)
-            .collect()
     }
 
     fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, StoreError> {

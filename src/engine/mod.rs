@@ -339,6 +339,33 @@ impl Engine {
         })
     }
 
+    /// The sequence of the last stored article (0 when there is none).
+    pub fn last_sequence(&self) -> Result<u64, Error> {
+        Ok(self.shared.store.last_sequence()?)
+    }
+
+    /// Up to `limit` stored articles with sequences after `after` and up
+    /// to `until`, in storage order, each as [`Engine::get_article`]
+    /// returns it. An export reads the store page by page with this, so
+    /// its memory does not grow with the store.
+    pub fn articles_between(
+        &self,
+        after: u64,
+        until: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredArticle>, Error> {
+        let store = self.shared.store.as_ref();
+        let mut page = Vec::new();
+        let mut sequence = after;
+        while page.len() < limit && sequence < until {
+            sequence += 1;
+            if let Some(id) = store.article_id(sequence)? {
+                page.push(self.get_article(&id)?);
+            }
+        }
+        Ok(page)
+    }
+
     /// Articles sharing copied text with the article `id`.
     pub fn duplicates(&self, id: &str) -> Result<Duplicates, Error> {
         let record = self.stored(id)?;

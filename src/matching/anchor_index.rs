@@ -8,6 +8,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::Proposal;
 use crate::text::Fingerprint;
 
 /// Anchors shared by more paragraphs than this are common phrases ("said
@@ -31,6 +32,9 @@ pub struct AnchorIndex {
     postings: FxHashMap<u64, u32>,
     shared: Vec<Vec<u32>>,
     paragraphs: Vec<Fingerprint>,
+    /// Anchors of each paragraph, by number (saturating), so that a
+    /// proposal says what share of its anchors the query has.
+    anchor_counts: Vec<u16>,
 }
 
 impl AnchorIndex {
@@ -51,6 +55,8 @@ impl AnchorIndex {
             return;
         }
         self.paragraphs.push(fingerprint);
+        self.anchor_counts
+            .push(u16::try_from(anchors.len()).unwrap_or(u16::MAX));
         for anchor in anchors {
             match self.postings.get(anchor).copied() {
                 None => {
@@ -89,7 +95,7 @@ impl AnchorIndex {
     /// Paragraphs sharing at least one anchor with `anchors` and how many
     /// they share: the ones sharing most first, earlier-indexed first among
     /// equals, at most `limit`.
-    pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<(Fingerprint, u32)> {
+    pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
         let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
         for anchor in anchors {
             let posting = self.posting(anchor);
@@ -107,9 +113,12 @@ impl AnchorIndex {
             .into_iter()
             .take(limit)
             .filter_map(|(number, shared)| {
-                self.paragraphs
-                    .get(number as usize)
-                    .map(|fingerprint| (*fingerprint, shared))
+                let number = number as usize;
+                Some(Proposal {
+                    fingerprint: *self.paragraphs.get(number)?,
+                    shared_anchors: shared,
+                    anchors: u32::from(*self.anchor_counts.get(number)?),
+                })
             })
             .collect()
     }
@@ -123,6 +132,14 @@ mod tests {
         Fingerprint([byte; 32])
     }
 
+    fn proposal(byte: u8, shared_anchors: u32, anchors: u32) -> Proposal {
+        Proposal {
+            fingerprint: fp(byte),
+            shared_anchors,
+            anchors,
+        }
+    }
+
     #[test]
     fn ranks_by_shared_anchors() {
         let mut index = AnchorIndex::new();
@@ -131,9 +148,9 @@ mod tests {
         index.insert(fp(3), &[40]);
         assert_eq!(
             index.candidates(&[10, 20, 30], 8),
-            vec![(fp(2), 3), (fp(1), 2)]
+            vec![proposal(2, 3, 3), proposal(1, 2, 2)]
         );
-        assert_eq!(index.candidates(&[10, 20, 30], 1), vec![(fp(2), 3)]);
+        assert_eq!(index.candidates(&[10, 20, 30], 1), vec![proposal(2, 3, 3)]);
         assert!(index.candidates(&[99], 8).is_empty());
     }
 
@@ -157,6 +174,6 @@ mod tests {
             index.insert(fp(byte), &[7]);
         }
         index.insert(fp(200), &[7, 8]);
-        assert_eq!(index.candidates(&[7, 8], 8), vec![(fp(200), 1)]);
+        assert_eq!(index.candidates(&[7, 8], 8), vec![proposal(200, 1, 2)]);
     }
 }

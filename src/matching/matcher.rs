@@ -30,6 +30,13 @@ pub struct MatchConfig {
     pub boilerplate_articles: u64,
     /// Candidates verified per paragraph.
     pub max_candidates: usize,
+    /// Share of anchors (of the paragraph with fewer) a proposed candidate
+    /// must have in common with the query before its shingles are read.
+    /// Anchors are a deterministic sample of shingles, so a near copy
+    /// shares about as large a share of them; a paragraph that merely
+    /// shares a phrase shares one anchor in five or so, and is dropped
+    /// without a storage read.
+    pub min_anchor_overlap: f64,
     /// copy_ratio at or above which an article is a wire copy.
     pub wire_copy_threshold: f64,
 }
@@ -41,6 +48,7 @@ impl Default for MatchConfig {
             min_shared_shingles: 5,
             boilerplate_articles: 100,
             max_candidates: 8,
+            min_anchor_overlap: 0.3,
             wire_copy_threshold: 0.5,
         }
     }
@@ -176,8 +184,12 @@ fn match_paragraph<S: ParagraphSource>(
     matched.kind = MatchKind::None;
     let query = shingle_set(&paragraph.shingles);
     let mut accepted: Vec<(Origin, usize, f64, Arc<[u64]>)> = Vec::new();
-    for candidate in source.candidates(&paragraph.anchors, config.max_candidates) {
-        let Some((known, shingles)) = source.candidate(&candidate)? else {
+    for proposal in source.candidates(&paragraph.anchors, config.max_candidates) {
+        let fewer = proposal.anchors.min(paragraph.anchors.len() as u32).max(1);
+        if f64::from(proposal.shared_anchors) < config.min_anchor_overlap * f64::from(fewer) {
+            continue;
+        }
+        let Some((known, shingles)) = source.candidate(&proposal.fingerprint)? else {
             continue;
         };
         if is_boilerplate(&known, config) {
@@ -239,7 +251,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        matching::{AnchorIndex, Candidate},
+        matching::{AnchorIndex, Candidate, Proposal},
         text::{prepare_body, shingles::shingle_set, TextConfig},
     };
 
@@ -278,12 +290,8 @@ mod tests {
         fn exact(&mut self, fp: &Fingerprint) -> Result<Option<KnownParagraph>, Self::Error> {
             Ok(self.known.get(fp).map(|k| k.0.clone()))
         }
-        fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint> {
-            self.index
-                .candidates(anchors, limit)
-                .into_iter()
-                .map(|(fingerprint, _)| fingerprint)
-                .collect()
+        fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
+            self.index.candidates(anchors, limit)
         }
         fn candidate(&mut self, fp: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
             Ok(self.known.get(fp).cloned())

@@ -38,6 +38,17 @@ pub struct KnownParagraph {
     pub article_count: u64,
 }
 
+/// A stored paragraph the anchor index proposes for a query paragraph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    /// The proposed paragraph.
+    pub fingerprint: Fingerprint,
+    /// How many of the query's anchors it has.
+    pub shared_anchors: u32,
+    /// How many anchors it has in all.
+    pub anchors: u32,
+}
+
 /// A candidate paragraph: what is known of it, and its distinct shingle
 /// hashes, sorted (shared, as they are cached).
 pub type Candidate = (KnownParagraph, Arc<[u64]>);
@@ -52,7 +63,7 @@ pub trait ParagraphSource {
 
     /// Stored paragraphs sharing anchors with `anchors`, most shared first,
     /// at most `limit`.
-    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Fingerprint>;
+    fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal>;
 
     /// A candidate and its distinct shingle hashes, sorted; `None` when it
     /// is not (or no longer) stored.

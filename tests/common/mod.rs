@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod process;
+
 use std::{net::SocketAddr, path::Path, sync::Arc};
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};

@@ -1,0 +1,88 @@
+//! A real `wirecopy serve` process, for the tests that need the binary
+//! itself: signals, crashes, restarts on the same data directory.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_wirecopy");
+
+/// A `wirecopy serve` process and the URL it listens on.
+pub struct ServeProcess {
+    child: Child,
+    pub url: String,
+    log: mpsc::Receiver<String>,
+}
+
+impl ServeProcess {
+    pub fn start(data_dir: &Path) -> ServeProcess {
+        let mut child = Command::new(BINARY)
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("wirecopy serve starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (lines, log) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let url = loop {
+            let line = log
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the server logs its address");
+            if let Some(at) = line.find("listen=") {
+                let addr = line[at + "listen=".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default();
+                break format!("http://{addr}");
+            }
+        };
+        ServeProcess { child, url, log }
+    }
+
+    pub fn client(&self, args: &[&str]) -> Output {
+        Command::new(BINARY)
+            .args(args)
+            .env("WIRECOPY_SERVER", &self.url)
+            .output()
+            .expect("client runs")
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns the rest of the log.
+    pub fn terminate(mut self) -> String {
+        // The shell's builtin kill: present wherever `sh` is.
+        let status = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {}", self.child.id())])
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        let exit = self.child.wait().expect("server exits");
+        assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
+        self.log.try_iter().collect::<Vec<_>>().join("\n")
+    }
+
+    /// Kills the server with SIGKILL: no drain, no flush, no goodbye.
+    pub fn crash(mut self) {
+        self.child.kill().expect("SIGKILL is delivered");
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        // A failed test must not leave a server behind.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
