@@ -1,14 +1,19 @@
 //! Assembles and runs the gRPC server: wirecopy's service, health,
-//! reflection, compression, message limits and graceful shutdown.
+//! reflection, compression, message limits, TLS, bearer tokens and
+//! graceful shutdown.
 
 use std::{future::Future, path::Path, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
-use tonic::{codec::CompressionEncoding, transport::server::TcpIncoming};
+use tonic::{
+    codec::CompressionEncoding,
+    transport::{server::TcpIncoming, Certificate, Identity, ServerTlsConfig},
+};
 use tonic_health::ServingStatus;
 
 use crate::{
     api::{
+        auth::{AuthLayer, Tokens},
         pb::{
             article_service_server::ArticleServiceServer, fact_service_server::FactServiceServer,
         },
@@ -20,13 +25,21 @@ use crate::{
 };
 
 /// Transport settings.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct ServeOptions {
     /// Largest request or response message, in bytes. Larger requests are
     /// refused by tonic with OUT_OF_RANGE.
     pub max_message_bytes: usize,
     /// How long a filtered fact stream stays silent before a heartbeat.
     pub heartbeat: Duration,
+    /// Concurrent RPCs on one client connection (HTTP/2 streams).
+    pub max_streams_per_connection: u32,
+    /// Longest a unary RPC may run before it is cancelled.
+    pub request_timeout: Duration,
+    /// Bearer tokens every wirecopy RPC must present (none: open).
+    pub tokens: Option<Arc<Tokens>>,
+    /// Serve TLS with this identity (none: plaintext).
+    pub tls: Option<TlsFiles>,
 }
 
 impl Default for ServeOptions {
@@ -34,6 +47,41 @@ impl Default for ServeOptions {
         ServeOptions {
             max_message_bytes: 4 * 1024 * 1024,
             heartbeat: Duration::from_secs(5),
+            max_streams_per_connection: 256,
+            request_timeout: Duration::from_secs(60),
+            tokens: None,
+            tls: None,
+        }
+    }
+}
+
+/// PEM contents for TLS.
+#[derive(Clone)]
+pub struct TlsFiles {
+    /// The server's certificate chain.
+    pub certificate: Vec<u8>,
+    /// Its private key.
+    pub key: Vec<u8>,
+    /// When set, clients must present a certificate signed by this CA.
+    pub client_ca: Option<Vec<u8>>,
+}
+
+// Key material stays out of logs and debug output.
+impl std::fmt::Debug for TlsFiles {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsFiles")
+            .field("client_certificates_required", &self.client_ca.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TlsFiles {
+    fn server_config(&self) -> ServerTlsConfig {
+        let config =
+            ServerTlsConfig::new().identity(Identity::from_pem(&self.certificate, &self.key));
+        match &self.client_ca {
+            Some(ca) => config.client_ca_root(Certificate::from_pem(ca)),
+            None => config,
         }
     }
 }
@@ -130,7 +178,14 @@ pub async fn serve(
             .await;
     };
 
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder()
+        .max_concurrent_streams(options.max_streams_per_connection)
+        .timeout(options.request_timeout);
+    if let Some(tls) = &options.tls {
+        builder = builder.tls_config(tls.server_config())?;
+    }
+    builder
+        .layer(AuthLayer::new(options.tokens.clone()))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

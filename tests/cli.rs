@@ -135,3 +135,65 @@ fn serve_submit_get_dupes_shutdown_and_restart() {
     assert!(readable.contains("Lavrov said Russian, French and U.S. diplomats"));
     server.terminate();
 }
+
+#[test]
+fn export_and_import_rebuild_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, talks) = seed(SEED_TALKS);
+    let (title, sputnik) = seed(SEED_SPUTNIK);
+    let lines = [
+        serde_json::json!({"id": "talks", "source": "armenpress", "body": talks,
+            "labels": {"section": "world", "run": "7"}}),
+        serde_json::json!({"id": "sputnik", "source": "sputnik", "title": title, "body": sputnik,
+            "published_at": "2020-12-01T23:32:00Z", "language": "en"}),
+        serde_json::json!({"id": "copy", "source": "reprint.example", "url": "https://reprint.example/1",
+            "body": format!("MOSCOW (Reuters) - {talks}"), "published_at": "0001-01-01T00:00:00Z"}),
+    ];
+    let feed = dir.path().join("feed.jsonl");
+    let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    std::fs::write(&feed, text.join("\n")).unwrap();
+
+    let first = ServeProcess::start(&dir.path().join("first"));
+    stdout(&first.client(&["submit", &feed.display().to_string()]));
+    let exported = dir.path().join("export.jsonl");
+    stdout(&first.client(&["export", "--output", &exported.display().to_string()]));
+    let resumed = stdout(&first.client(&["export", "--after", "2"]));
+    let describe = |server: &ServeProcess| -> Vec<(String, String)> {
+        ["talks", "sputnik", "copy"]
+            .iter()
+            .map(|id| {
+                let got: serde_json::Value =
+                    serde_json::from_str(&stdout(&server.client(&["get", "--json", id]))).unwrap();
+                (
+                    got["analysis"].to_string(),
+                    stdout(&server.client(&["facts", "--json", id])),
+                )
+            })
+            .collect()
+    };
+    let before = describe(&first);
+    first.terminate();
+
+    let export = std::fs::read_to_string(&exported).unwrap();
+    assert_eq!(export.lines().count(), 3, "{export}");
+    assert_eq!(
+        resumed.trim_end(),
+        export.lines().nth(2).unwrap(),
+        "--after resumes after a sequence"
+    );
+
+    let second = ServeProcess::start(&dir.path().join("second"));
+    stdout(&second.client(&["import", &exported.display().to_string()]));
+    let again = stdout(&second.client(&["export"]));
+    assert_eq!(again, export, "a re-export equals the export");
+    assert_eq!(
+        describe(&second),
+        before,
+        "analyses and facts are rebuilt the same"
+    );
+    // Importing the same export again changes nothing.
+    let repeated = second.client(&["import", &exported.display().to_string()]);
+    assert!(repeated.status.success());
+    assert!(String::from_utf8_lossy(&repeated.stderr).contains("RESUBMITTED 3"));
+    second.terminate();
+}

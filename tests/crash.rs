@@ -120,10 +120,10 @@ async fn follow(channel: Channel, received: Arc<Mutex<Received>>) {
 
 /// Every acknowledged article reads back exactly, with as many facts as
 /// its acknowledgement reported.
-async fn check_acknowledged(channel: Channel, acked: &Acknowledged) {
+async fn check_acknowledged(channel: Channel, acked: Vec<(pb::Article, u32)>) {
     let mut articles = ArticleServiceClient::new(channel.clone());
     let mut facts = FactServiceClient::new(channel);
-    for (article, fact_count) in &acked.articles {
+    for (article, fact_count) in &acked {
         let stored = articles
             .get_article(pb::GetArticleRequest {
                 id: article.id.clone(),
@@ -162,7 +162,8 @@ async fn acknowledged_work_survives_sigkill() {
     for crash in 0..CRASHES {
         let server = ServeProcess::start(dir.path());
         let channel = connect(&server.url).await;
-        check_acknowledged(channel.clone(), &acked.lock().expect("acks")).await;
+        let snapshot = acked.lock().expect("acks").articles.clone();
+        check_acknowledged(channel.clone(), snapshot).await;
         let subscriber = tokio::spawn(follow(channel.clone(), Arc::clone(&received)));
         let client = tokio::spawn(ingest(channel, Arc::clone(&next), Arc::clone(&acked)));
         // Let some work be acknowledged, then kill at a random moment.
@@ -185,7 +186,8 @@ async fn acknowledged_work_survives_sigkill() {
     // subscriber catches up on the rest of the stream exactly once.
     let server = ServeProcess::start(dir.path());
     let channel = connect(&server.url).await;
-    check_acknowledged(channel.clone(), &acked.lock().expect("acks")).await;
+    let snapshot = acked.lock().expect("acks").articles.clone();
+    check_acknowledged(channel.clone(), snapshot).await;
     let subscriber = tokio::spawn(follow(channel.clone(), Arc::clone(&received)));
     let mut everything = FactServiceClient::new(channel)
         .subscribe(pb::SubscribeRequest {
@@ -217,6 +219,12 @@ async fn acknowledged_work_survives_sigkill() {
     server.terminate();
     let _ = subscriber.await;
     let received = received.lock().expect("received");
+    eprintln!(
+        "{CRASHES} crashes: {} articles acknowledged, {} fact events, {} received live",
+        acked.lock().expect("acks").articles.len(),
+        replayed.len(),
+        received.events.len()
+    );
     assert!(received.duplicates.is_empty(), "{:?}", received.duplicates);
     assert!(received.gaps.is_empty(), "{:?}", received.gaps);
     assert_eq!(

@@ -194,7 +194,7 @@ async fn odd_characters_are_stored_exactly_with_valid_spans() {
 }
 
 #[tokio::test]
-async fn unbalanced_and_nested_quotation_marks_are_handled() {
+async fn unbalanced_quotation_marks_and_other_pathological_shapes_are_handled() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut server = TestServer::start(dir.path()).await;
     let baseline = Baseline::store(&mut server).await;
@@ -208,11 +208,17 @@ async fn unbalanced_and_nested_quotation_marks_are_handled() {
     let mixed = "Officials said \"the talks \u{201c}would resume\" next week,\u{201d} \
                  adding 'that's all\u{2019} for now."
         .repeat(2_000);
+    // Other shapes that once made extraction quadratic: thousands of
+    // dates in one sentence, and thousands of one-word sentences.
+    let dates = "on Monday and 3 March 2020 ".repeat(8_000);
+    let sentences = "A. ".repeat(100_000);
     for (id, body) in [
         ("opening-only", opening_only),
         ("nested", nested),
         ("straight", straight),
         ("mixed", mixed),
+        ("dates-in-one-sentence", dates),
+        ("one-word-sentences", sentences),
     ] {
         expect_stored(&mut server, article(id, body)).await;
     }

@@ -4,6 +4,7 @@
 //! and nowhere else.
 
 mod article_service;
+pub mod auth;
 mod convert;
 mod fact_service;
 pub mod status;

@@ -2,7 +2,7 @@
 
 use tonic::{Code, Status};
 
-use super::pb;
+use super::{auth::AuthError, pb};
 use crate::{error::Error, store::StoreError};
 
 /// The gRPC code for an engine error.
@@ -26,6 +26,16 @@ impl From<Error> for Status {
             tracing::error!(%error, "storage error");
         }
         Status::new(code_of(&error), error.to_string())
+    }
+}
+
+impl From<AuthError> for Status {
+    fn from(error: AuthError) -> Self {
+        let code = match error {
+            AuthError::Missing | AuthError::Invalid => Code::Unauthenticated,
+            AuthError::MissingScope(_) => Code::PermissionDenied,
+        };
+        Status::new(code, error.to_string())
     }
 }
 

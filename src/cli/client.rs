@@ -4,7 +4,11 @@ use std::{collections::BTreeMap, path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::Args;
-use tonic::transport::Channel;
+use tonic::{
+    metadata::{Ascii, MetadataValue},
+    service::{interceptor::InterceptedService, Interceptor},
+    transport::{Certificate, Channel, ClientTlsConfig},
+};
 
 use super::{input::read_articles, output};
 use crate::api::pb::{
@@ -24,6 +28,33 @@ pub struct ClientArgs {
     /// Print JSON (one object per line) instead of readable text.
     #[arg(long)]
     json: bool,
+    /// Bearer token, for a server started with --tokens.
+    #[arg(long, env = "WIRECOPY_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// CA certificate (PEM) to trust for an https:// server.
+    #[arg(long, env = "WIRECOPY_CA_CERT")]
+    ca_cert: Option<PathBuf>,
+}
+
+/// A connection that sends the bearer token, if any, with every call.
+pub(super) type Connection = InterceptedService<Channel, BearerToken>;
+
+/// Adds `authorization: Bearer …` to each request.
+#[derive(Clone)]
+pub(super) struct BearerToken(Option<MetadataValue<Ascii>>);
+
+impl Interceptor for BearerToken {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request
+                .metadata_mut()
+                .insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
 }
 
 /// Options of `wirecopy submit`.
@@ -48,16 +79,34 @@ pub struct GetArgs {
     client: ClientArgs,
 }
 
-async fn channel(args: &ClientArgs) -> anyhow::Result<Channel> {
-    let endpoint = Channel::from_shared(args.server.clone())
+async fn channel(args: &ClientArgs) -> anyhow::Result<Connection> {
+    let mut endpoint = Channel::from_shared(args.server.clone())
         .with_context(|| format!("{} is not a valid server URL", args.server))?;
-    endpoint
+    if args.server.starts_with("https://") {
+        let mut tls = ClientTlsConfig::new();
+        if let Some(path) = &args.ca_cert {
+            let pem =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            tls = tls.ca_certificate(Certificate::from_pem(pem));
+        }
+        endpoint = endpoint.tls_config(tls).context("invalid TLS settings")?;
+    }
+    let token = match &args.token {
+        Some(token) => Some(
+            format!("Bearer {token}")
+                .parse()
+                .context("the token must be printable ASCII")?,
+        ),
+        None => None,
+    };
+    let channel = endpoint
         .connect()
         .await
-        .with_context(|| format!("cannot connect to {}", args.server))
+        .with_context(|| format!("cannot connect to {}", args.server))?;
+    Ok(InterceptedService::new(channel, BearerToken(token)))
 }
 
-async fn connect(args: &ClientArgs) -> anyhow::Result<ArticleServiceClient<Channel>> {
+pub(super) async fn connect(args: &ClientArgs) -> anyhow::Result<ArticleServiceClient<Connection>> {
     Ok(ArticleServiceClient::new(channel(args).await?).max_decoding_message_size(64 * 1024 * 1024))
 }
 
@@ -151,7 +200,7 @@ pub async fn facts(args: GetArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn status_error(status: tonic::Status) -> anyhow::Error {
+pub(super) fn status_error(status: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!("{:?}: {}", status.code(), status.message())
 }
 

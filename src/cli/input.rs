@@ -74,40 +74,46 @@ fn plain_text(path: &Path, text: &str) -> pb::Article {
 fn json_lines(text: &str) -> anyhow::Result<Vec<pb::Article>> {
     let mut articles = Vec::new();
     for (number, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+        if let Some(article) = article_line(line, number + 1)? {
+            articles.push(article);
         }
-        let line_number = number + 1;
-        let parsed: ArticleLine = serde_json::from_str(line)
-            .with_context(|| format!("line {line_number}: not an article"))?;
-        let published_at = match parsed.published_at.as_deref() {
-            Some(time) if !time.is_empty() => {
-                Some(time.parse::<prost_types::Timestamp>().map_err(|e| {
-                    anyhow::anyhow!("line {line_number}: published_at {time:?}: {e}")
-                })?)
-            }
-            _ => None,
-        };
-        let id = if parsed.id.is_empty() {
-            parsed.url.clone()
-        } else {
-            parsed.id
-        };
-        if id.is_empty() {
-            bail!("line {line_number}: the article has neither an id nor a url");
-        }
-        articles.push(pb::Article {
-            id,
-            source: parsed.source,
-            url: parsed.url,
-            title: parsed.title,
-            body: parsed.body,
-            published_at,
-            language: parsed.language,
-            labels: parsed.labels,
-        });
     }
     Ok(articles)
+}
+
+/// Parses line `line_number` of a JSON Lines file: an article, or `None`
+/// for a blank line.
+pub fn article_line(line: &str, line_number: usize) -> anyhow::Result<Option<pb::Article>> {
+    if line.trim().is_empty() {
+        return Ok(None);
+    }
+    let parsed: ArticleLine = serde_json::from_str(line)
+        .with_context(|| format!("line {line_number}: not an article"))?;
+    let published_at = match parsed.published_at.as_deref() {
+        Some(time) if !time.is_empty() => Some(
+            time.parse::<prost_types::Timestamp>()
+                .map_err(|e| anyhow::anyhow!("line {line_number}: published_at {time:?}: {e}"))?,
+        ),
+        _ => None,
+    };
+    let id = if parsed.id.is_empty() {
+        parsed.url.clone()
+    } else {
+        parsed.id
+    };
+    if id.is_empty() {
+        bail!("line {line_number}: the article has neither an id nor a url");
+    }
+    Ok(Some(pb::Article {
+        id,
+        source: parsed.source,
+        url: parsed.url,
+        title: parsed.title,
+        body: parsed.body,
+        published_at,
+        language: parsed.language,
+        labels: parsed.labels,
+    }))
 }
 
 #[cfg(test)]

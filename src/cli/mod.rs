@@ -2,6 +2,7 @@
 //! subcommands are a gRPC client for people and scripts (readable output by
 //! default, `--json` for machines).
 
+mod backup;
 mod client;
 mod input;
 mod output;
@@ -34,6 +35,11 @@ enum Command {
     Subscribe(client::SubscribeArgs),
     /// List the facts of a stored article.
     Facts(client::GetArgs),
+    /// Write every stored article, in storage order, as JSON Lines (a
+    /// backup that `import` restores).
+    Export(backup::ExportArgs),
+    /// Restore articles written by `export` into a server, in order.
+    Import(backup::ImportArgs),
 }
 
 /// Parses the command line and runs it.
@@ -57,6 +63,8 @@ pub fn main() -> ExitCode {
             Command::Dupes(args) => client::dupes(args).await,
             Command::Subscribe(args) => client::subscribe(args).await,
             Command::Facts(args) => client::facts(args).await,
+            Command::Export(args) => backup::export(args).await,
+            Command::Import(args) => backup::import(args).await,
         }
     });
     match result {

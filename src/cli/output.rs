@@ -90,20 +90,26 @@ pub fn submit_json(response: &pb::SubmitResponse) -> Value {
     })
 }
 
+/// An article as JSON, in the shape `wirecopy submit` reads back (labels
+/// sorted, so that equal articles print equal lines).
+pub fn article_fields(article: &pb::Article) -> Value {
+    let labels: std::collections::BTreeMap<&String, &String> = article.labels.iter().collect();
+    json!({
+        "id": article.id,
+        "source": article.source,
+        "url": article.url,
+        "title": article.title,
+        "body": article.body,
+        "published_at": time(article.published_at.as_ref()),
+        "language": article.language,
+        "labels": labels,
+    })
+}
+
 /// A stored article as JSON.
 pub fn article_json(response: &pb::GetArticleResponse) -> Value {
-    let article = response.article.clone().unwrap_or_default();
     json!({
-        "article": {
-            "id": article.id,
-            "source": article.source,
-            "url": article.url,
-            "title": article.title,
-            "body": article.body,
-            "published_at": time(article.published_at.as_ref()),
-            "language": article.language,
-            "labels": article.labels,
-        },
+        "article": response.article.as_ref().map(article_fields),
         "analysis": response.analysis.as_ref().map(submit_json),
         "first_seen": time(response.first_seen.as_ref()),
     })

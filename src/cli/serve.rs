@@ -6,10 +6,11 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::{
+    api::auth::Tokens,
     article::Limits,
     engine::EngineConfig,
     matching::MatchConfig,
-    server::{open_engine, serve, ServeOptions},
+    server::{open_engine, serve, ServeOptions, TlsFiles},
     text::TextConfig,
 };
 
@@ -53,6 +54,41 @@ pub struct ServeArgs {
     /// Seconds a filtered fact stream stays silent before a heartbeat.
     #[arg(long, env = "WIRECOPY_HEARTBEAT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     heartbeat_seconds: u64,
+    /// Articles waiting for analysis at once; more get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "WIRECOPY_ANALYSIS_QUEUE", default_value_t = 512)]
+    analysis_queue: usize,
+    /// Fact subscriptions open at once; more get RESOURCE_EXHAUSTED.
+    #[arg(long, env = "WIRECOPY_MAX_SUBSCRIBERS", default_value_t = 1024)]
+    max_subscribers: usize,
+    /// Concurrent RPCs (HTTP/2 streams) on one client connection.
+    #[arg(
+        long,
+        env = "WIRECOPY_MAX_STREAMS_PER_CONNECTION",
+        default_value_t = 256
+    )]
+    max_streams_per_connection: u32,
+    /// Seconds a unary RPC may take before it fails with CANCELLED
+    /// (streams are not cut; clients may ask for less with grpc-timeout).
+    #[arg(long, env = "WIRECOPY_REQUEST_TIMEOUT_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    request_timeout_seconds: u64,
+    /// Bearer tokens and their scopes, one `TOKEN submit,read,subscribe`
+    /// per line (`#` comments). Without it every RPC is open, and the
+    /// server only listens on loopback unless --insecure.
+    #[arg(long, env = "WIRECOPY_TOKENS")]
+    tokens: Option<PathBuf>,
+    /// Serve TLS with this certificate chain (PEM); needs --tls-key.
+    #[arg(long, env = "WIRECOPY_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of --tls-cert.
+    #[arg(long, env = "WIRECOPY_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates signed by this CA (PEM); needs TLS.
+    #[arg(long, env = "WIRECOPY_TLS_CLIENT_CA", requires = "tls_cert")]
+    tls_client_ca: Option<PathBuf>,
+    /// Listen on a non-loopback address without --tokens: anyone who can
+    /// reach the port may submit and read.
+    #[arg(long, env = "WIRECOPY_INSECURE")]
+    insecure: bool,
 }
 
 fn ratio(text: &str) -> Result<f64, String> {
@@ -65,6 +101,39 @@ fn ratio(text: &str) -> Result<f64, String> {
 }
 
 impl ServeArgs {
+    /// The transport settings: limits, tokens and TLS files, read now so
+    /// that a bad file stops the server before it opens the store.
+    fn serve_options(&self) -> anyhow::Result<ServeOptions> {
+        let tokens = match &self.tokens {
+            Some(path) => Some(Arc::new(Tokens::load(path)?)),
+            None if self.listen.ip().is_loopback() || self.insecure => None,
+            None => anyhow::bail!(
+                "refusing to listen on {} without --tokens: anyone who can reach it could \
+                 submit and read. Pass --tokens FILE, or --insecure to accept that.",
+                self.listen
+            ),
+        };
+        let read = |path: &PathBuf| {
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+        };
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(certificate), Some(key)) => Some(TlsFiles {
+                certificate: read(certificate)?,
+                key: read(key)?,
+                client_ca: self.tls_client_ca.as_ref().map(read).transpose()?,
+            }),
+            _ => None,
+        };
+        Ok(ServeOptions {
+            max_message_bytes: self.max_message_bytes,
+            heartbeat: std::time::Duration::from_secs(self.heartbeat_seconds),
+            max_streams_per_connection: self.max_streams_per_connection,
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
+            tokens,
+            tls,
+        })
+    }
+
     fn engine_config(&self) -> EngineConfig {
         EngineConfig {
             text: TextConfig {
@@ -83,6 +152,8 @@ impl ServeArgs {
                 ..Limits::default()
             },
             live_buffer: self.live_buffer_events.max(1),
+            max_subscribers: self.max_subscribers,
+            analysis_queue: self.analysis_queue.max(1),
             ..EngineConfig::default()
         }
     }
@@ -98,6 +169,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
+    let options = args.serve_options()?;
     let config = args.engine_config();
     let data_dir = args.data_dir.clone();
     let cache_bytes = args.cache_mib.saturating_mul(1024 * 1024);
@@ -111,12 +183,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!(
         listen = %listener.local_addr()?,
         data_dir = %args.data_dir.display(),
+        tls = options.tls.is_some(),
+        tokens = options.tokens.is_some(),
         "wirecopy serving"
     );
-    let options = ServeOptions {
-        max_message_bytes: args.max_message_bytes,
-        heartbeat: std::time::Duration::from_secs(args.heartbeat_seconds),
-    };
     serve(listener, Arc::new(engine), options, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }

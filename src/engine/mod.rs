@@ -29,7 +29,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use tokio::sync::{broadcast, mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch, Semaphore};
 
 use crate::{
     article::{validate_id, Article, Limits},
@@ -42,10 +42,6 @@ use crate::{
 use lookup::{Lookup, ShingleCache};
 use prepare_pool::{PreparePool, Refused};
 use writer::{count_facts, Job, PreparedArticle, Sequences};
-
-/// Articles that may wait for analysis; more are refused with
-/// RESOURCE_EXHAUSTED rather than held in memory.
-const PREPARE_QUEUE: usize = 512;
 
 /// Paragraph shingle sets kept in memory (about 400 bytes each).
 const SHINGLE_CACHE_PARAGRAPHS: usize = 65_536;
@@ -63,11 +59,16 @@ pub struct EngineConfig {
     pub max_batch: usize,
     /// Submits that may wait for the writer before callers queue up.
     pub queue_depth: usize,
+    /// Articles that may wait for analysis; more are refused with
+    /// RESOURCE_EXHAUSTED rather than held in memory.
+    pub analysis_queue: usize,
     /// Fact events kept in memory for live subscribers. One that falls
     /// further behind catches up from the store, which costs far more: the
     /// buffer is shared, so a large one is cheap (an event is a pointer in
     /// the ring plus the event itself, about 400 bytes).
     pub live_buffer: usize,
+    /// Fact subscriptions open at once; one more is refused as overload.
+    pub max_subscribers: usize,
 }
 
 impl Default for EngineConfig {
@@ -78,7 +79,9 @@ impl Default for EngineConfig {
             limits: Limits::default(),
             max_batch: 512,
             queue_depth: 512,
+            analysis_queue: 512,
             live_buffer: 32_768,
+            max_subscribers: 1024,
         }
     }
 }
@@ -96,6 +99,8 @@ pub(crate) struct Shared {
     head: AtomicU64,
     /// Set when the server stops, to end subscriptions.
     pub stopping: watch::Sender<bool>,
+    /// One permit per open subscription.
+    subscribers: Arc<Semaphore>,
 }
 
 impl Shared {
@@ -177,6 +182,7 @@ impl Engine {
             live,
             head: AtomicU64::new(head),
             stopping: watch::Sender::new(false),
+            subscribers: Arc::new(Semaphore::new(config.max_subscribers)),
         });
         let (sender, receiver) = mpsc::channel(config.queue_depth.max(1));
         let writer_shared = Arc::clone(&shared);
@@ -185,7 +191,7 @@ impl Engine {
             .spawn(move || writer::run(writer_shared, receiver, next))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let preparers = PreparePool::new(cores, PREPARE_QUEUE)
+        let preparers = PreparePool::new(cores, config.analysis_queue.max(1))
             .map_err(|e| StoreError::Io(format!("cannot start the prepare threads: {e}")))?;
         Ok(Engine {
             shared,
@@ -220,7 +226,8 @@ impl Engine {
             .run(move || prepare_article(&shared, article))
             .map_err(|refused| match refused {
                 Refused::Full => Error::Overloaded(format!(
-                    "{PREPARE_QUEUE} articles are already waiting to be analysed; retry later"
+                    "{} articles are already waiting to be analysed; retry later",
+                    self.shared.config.analysis_queue
                 )),
                 Refused::Closed => Error::ShuttingDown,
             })?;
@@ -302,11 +309,20 @@ impl Engine {
                 message: format!("{after} is beyond the head of the stream, {head}"),
             });
         }
+        let permit = Arc::clone(&self.shared.subscribers)
+            .try_acquire_owned()
+            .map_err(|_| {
+                Error::Overloaded(format!(
+                    "{} fact subscriptions are open, the most this server takes",
+                    self.shared.config.max_subscribers
+                ))
+            })?;
         Ok(subscription::start(
             Arc::clone(&self.shared),
             after,
             filter,
             heartbeat,
+            permit,
         ))
     }
 

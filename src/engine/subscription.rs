@@ -13,7 +13,7 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit};
 
 use super::Shared;
 use crate::{
@@ -150,6 +150,7 @@ pub(crate) fn start(
     after: u64,
     filter: FactFilter,
     heartbeat: Duration,
+    permit: OwnedSemaphorePermit,
 ) -> mpsc::Receiver<Delivery> {
     let (out, deliveries) = mpsc::channel(OUTPUT_QUEUE);
     // Subscribe to the live stream before reading the store: whatever is
@@ -159,6 +160,8 @@ pub(crate) fn start(
         if let Err(error) = follow(shared, after, filter, heartbeat, live, out).await {
             tracing::error!(%error, "fact subscription ended by a storage error");
         }
+        // The subscription's slot is free once it has ended.
+        drop(permit);
     });
     deliveries
 }

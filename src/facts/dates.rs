@@ -16,8 +16,8 @@
 //! a match, and a final pass that keeps the longest of any overlapping
 //! matches.
 
-use std::ops::Range;
 use std::sync::LazyLock;
+use std::{cell::RefCell, collections::HashMap, ops::Range};
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use regex::{Captures, Regex};
@@ -56,16 +56,17 @@ const YEAR_BOUNDARY_DAYS: i64 = 300;
 /// normalises them against `published`, the article's publication date.
 pub fn find_times(text: &str, published: Option<NaiveDate>) -> Vec<TimeMention> {
     let mut candidates = Vec::new();
+    let future = FutureSentences::new(text);
     find_iso_dates(text, &mut candidates);
-    find_calendar_dates(text, published, &mut candidates);
-    find_day_ranges(text, published, &mut candidates);
-    find_month_ranges(text, published, &mut candidates);
+    find_calendar_dates(text, published, &future, &mut candidates);
+    find_day_ranges(text, published, &future, &mut candidates);
+    find_month_ranges(text, published, &future, &mut candidates);
     find_months_of_years(text, &mut candidates);
     find_year_ranges(text, &mut candidates);
     find_decades(text, &mut candidates);
     find_years(text, &mut candidates);
-    find_lone_months(text, published, &mut candidates);
-    find_weekdays(text, published, &mut candidates);
+    find_lone_months(text, published, &future, &mut candidates);
+    find_weekdays(text, published, &future, &mut candidates);
     find_relative_days(text, published, &mut candidates);
     find_relative_periods(text, published, &mut candidates);
     find_elapsed_times(text, published, &mut candidates);
@@ -282,7 +283,12 @@ fn find_iso_dates(text: &str, candidates: &mut Vec<Candidate>) {
 
 /// Dates with a day and a month, written month first ("December 1, 2020")
 /// or day first ("01st December, 2020"), with or without a year.
-fn find_calendar_dates(text: &str, published: Option<NaiveDate>, candidates: &mut Vec<Candidate>) {
+fn find_calendar_dates(
+    text: &str,
+    published: Option<NaiveDate>,
+    future_sentences: &FutureSentences,
+    candidates: &mut Vec<Candidate>,
+) {
     for pattern in [&*MONTH_FIRST_DATE, &*DAY_FIRST_DATE] {
         for captures in pattern.captures_iter(text) {
             let whole = whole_match(&captures);
@@ -307,7 +313,7 @@ fn find_calendar_dates(text: &str, published: Option<NaiveDate>, candidates: &mu
                     if !day_exists_in_some_year(month, day) {
                         continue;
                     }
-                    let future = sentence_speaks_of_future(text, &whole);
+                    let future = future_sentences.speak_of_future(&whole);
                     candidates.push(Candidate::relative(whole, published, |published| {
                         date_without_year(published, month, day, future).map(|d| d.to_string())
                     }));
@@ -319,7 +325,12 @@ fn find_calendar_dates(text: &str, published: Option<NaiveDate>, candidates: &mu
 
 /// Runs of days in one month ("December 10-11", "10-11 December 2020")
 /// become ISO date intervals.
-fn find_day_ranges(text: &str, published: Option<NaiveDate>, candidates: &mut Vec<Candidate>) {
+fn find_day_ranges(
+    text: &str,
+    published: Option<NaiveDate>,
+    future_sentences: &FutureSentences,
+    candidates: &mut Vec<Candidate>,
+) {
     for pattern in [&*MONTH_FIRST_DAY_RANGE, &*DAY_FIRST_DAY_RANGE] {
         for captures in pattern.captures_iter(text) {
             let whole = whole_match(&captures);
@@ -354,7 +365,7 @@ fn find_day_ranges(text: &str, published: Option<NaiveDate>, candidates: &mut Ve
                     }
                 }
                 None => {
-                    let future = sentence_speaks_of_future(text, &whole);
+                    let future = future_sentences.speak_of_future(&whole);
                     candidates.push(Candidate::relative(whole, published, |published| {
                         let year = date_without_year(published, month, first, future)?.year();
                         interval_in(year)
@@ -368,7 +379,12 @@ fn find_day_ranges(text: &str, published: Option<NaiveDate>, candidates: &mut Ve
 /// Runs of months ("the April-June quarter", "Dec-Feb 2020") become ISO
 /// month intervals; a run that crosses New Year starts in the year before
 /// the one it ends in.
-fn find_month_ranges(text: &str, published: Option<NaiveDate>, candidates: &mut Vec<Candidate>) {
+fn find_month_ranges(
+    text: &str,
+    published: Option<NaiveDate>,
+    future_sentences: &FutureSentences,
+    candidates: &mut Vec<Candidate>,
+) {
     for captures in MONTH_RANGE.captures_iter(text) {
         let whole = whole_match(&captures);
         let first = captures
@@ -391,7 +407,7 @@ fn find_month_ranges(text: &str, published: Option<NaiveDate>, candidates: &mut 
                 candidates.push(Candidate::absolute(whole, interval_ending_in(year)));
             }
             None => {
-                let future = sentence_speaks_of_future(text, &whole);
+                let future = future_sentences.speak_of_future(&whole);
                 candidates.push(Candidate::relative(whole, published, |published| {
                     let (end_year, _) = resolve_lone_month(published, last, None, future);
                     Some(interval_ending_in(end_year))
@@ -702,7 +718,12 @@ const MONTH_LEAD_WORDS: &[&str] = &[
 ];
 
 /// Months without a day: "in March", "last March", "next March".
-fn find_lone_months(text: &str, published: Option<NaiveDate>, candidates: &mut Vec<Candidate>) {
+fn find_lone_months(
+    text: &str,
+    published: Option<NaiveDate>,
+    future_sentences: &FutureSentences,
+    candidates: &mut Vec<Candidate>,
+) {
     for captures in LONE_MONTH.captures_iter(text) {
         let whole = whole_match(&captures);
         let Some(month_match) = captures.name("month") else {
@@ -717,7 +738,7 @@ fn find_lone_months(text: &str, published: Option<NaiveDate>, candidates: &mut V
         if modifier.is_none() && !reads_as_lone_month(text, &whole, month_match.as_str()) {
             continue;
         }
-        let future = sentence_speaks_of_future(text, &whole);
+        let future = future_sentences.speak_of_future(&whole);
         candidates.push(Candidate::relative(whole, published, |published| {
             let (year, month) = resolve_lone_month(published, month, modifier.as_deref(), future);
             Some(format!("{year:04}-{month:02}"))
@@ -845,7 +866,12 @@ enum WeekdayDirection {
     After,
 }
 
-fn find_weekdays(text: &str, published: Option<NaiveDate>, candidates: &mut Vec<Candidate>) {
+fn find_weekdays(
+    text: &str,
+    published: Option<NaiveDate>,
+    future_sentences: &FutureSentences,
+    candidates: &mut Vec<Candidate>,
+) {
     for captures in WEEKDAY.captures_iter(text) {
         let whole = whole_match(&captures);
         let Some(weekday_match) = captures.name("weekday") else {
@@ -871,7 +897,7 @@ fn find_weekdays(text: &str, published: Option<NaiveDate>, candidates: &mut Vec<
             Some("last") | Some("this past") => WeekdayDirection::Before,
             Some("next") => WeekdayDirection::After,
             Some("this coming") => WeekdayDirection::OnOrAfter,
-            _ if sentence_speaks_of_future(text, &whole) => WeekdayDirection::OnOrAfter,
+            _ if future_sentences.speak_of_future(&whole) => WeekdayDirection::OnOrAfter,
             _ => WeekdayDirection::OnOrBefore,
         };
         candidates.push(Candidate::relative(whole, published, |published| {
@@ -1146,8 +1172,62 @@ const FUTURE_MARKERS: &[&str] = &[
     "'ll ",
 ];
 
-fn sentence_speaks_of_future(text: &str, span: &Range<usize>) -> bool {
-    let sentence = sentence_around(text, span);
+/// Whether the sentence around a span speaks of the future, judged once
+/// per sentence: a text can hold thousands of dates in one sentence, and
+/// reading the sentence again for each would take quadratic time.
+struct FutureSentences<'a> {
+    text: &'a str,
+    /// Byte offsets of the sentence ends (see [`ends_sentence`]), sorted.
+    ends: Vec<usize>,
+    /// Verdicts so far, by sentence span.
+    judged: RefCell<HashMap<(usize, usize), bool>>,
+}
+
+impl<'a> FutureSentences<'a> {
+    fn new(text: &'a str) -> Self {
+        let ends = (0..text.len())
+            .filter(|&index| ends_sentence(text.as_bytes(), index))
+            .collect();
+        FutureSentences {
+            text,
+            ends,
+            judged: RefCell::default(),
+        }
+    }
+
+    /// Whether the sentence holding `span` (from the previous sentence end
+    /// to the next one, however many `span` itself crosses) speaks of the
+    /// future.
+    fn speak_of_future(&self, span: &Range<usize>) -> bool {
+        let before = self.ends.partition_point(|&end| end < span.start);
+        let start = before
+            .checked_sub(1)
+            .and_then(|i| self.ends.get(i))
+            .map_or(0, |end| end + 1);
+        let after = self.ends.partition_point(|&end| end < span.end);
+        let end = self.ends.get(after).map_or(self.text.len(), |end| end + 1);
+        *self
+            .judged
+            .borrow_mut()
+            .entry((start, end))
+            .or_insert_with(|| speaks_of_future(self.text.get(start..end).unwrap_or("")))
+    }
+}
+
+/// Whether a byte ends a sentence: a full stop, exclamation or question
+/// mark followed by a space (or the end), or a line break. Only ASCII bytes
+/// match, so every end is also a character boundary.
+fn ends_sentence(bytes: &[u8], index: usize) -> bool {
+    match bytes.get(index) {
+        Some(b'\n') => true,
+        Some(b'.' | b'!' | b'?') => bytes
+            .get(index + 1)
+            .is_none_or(|next| next.is_ascii_whitespace()),
+        _ => false,
+    }
+}
+
+fn speaks_of_future(sentence: &str) -> bool {
     let mut words = String::with_capacity(sentence.len() + 2);
     words.push(' ');
     for c in sentence.chars() {
@@ -1159,30 +1239,6 @@ fn sentence_speaks_of_future(text: &str, span: &Range<usize>) -> bool {
     }
     words.push(' ');
     FUTURE_MARKERS.iter().any(|marker| words.contains(marker))
-}
-
-/// The sentence holding `span`: from the previous sentence end (a full stop,
-/// exclamation or question mark followed by a space, or a line break) to
-/// the next one.
-fn sentence_around<'a>(text: &'a str, span: &Range<usize>) -> &'a str {
-    let bytes = text.as_bytes();
-    // Only ASCII bytes are compared, so every boundary found is also a
-    // character boundary.
-    let ends_sentence = |index: usize| match bytes[index] {
-        b'\n' => true,
-        b'.' | b'!' | b'?' => bytes
-            .get(index + 1)
-            .is_none_or(|next| next.is_ascii_whitespace()),
-        _ => false,
-    };
-    let start = (0..span.start)
-        .rev()
-        .find(|&index| ends_sentence(index))
-        .map_or(0, |index| index + 1);
-    let end = (span.end..text.len())
-        .find(|&index| ends_sentence(index))
-        .map_or(text.len(), |index| index + 1);
-    &text[start..end]
 }
 
 /// Whether a word after `before` opens a sentence: nothing but spaces,

@@ -584,9 +584,14 @@ pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
         let headline = is_title_case(all_words);
         for sentence in paragraph.sentences.iter().cloned() {
             // The sentence's words, with offsets from the sentence start.
-            let sentence_words: Vec<Word<'_>> = all_words
+            // Words are in text order: find the sentence's by bisection, not
+            // by a scan of the paragraph per sentence (quadratic on text of
+            // many short sentences).
+            let first = all_words.partition_point(|w| w.start < sentence.start);
+            let past = all_words.partition_point(|w| w.start < sentence.end);
+            let sentence_words: Vec<Word<'_>> = all_words[first..past.max(first)]
                 .iter()
-                .filter(|w| w.start >= sentence.start && w.end() <= sentence.end)
+                .filter(|w| w.end() <= sentence.end)
                 .map(|w| Word {
                     text: w.text,
                     start: w.start - sentence.start,

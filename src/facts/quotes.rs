@@ -197,8 +197,26 @@ pub fn find_quotes(paragraphs: &[Paragraph<'_>], entities: &Entities) -> Vec<Quo
     for paragraph in paragraphs {
         let found = segments(paragraph.text, continues);
         continues = found.last().is_some_and(|s| !s.closed);
-        direct_quotes(paragraph, &found, entities, &mut focus, &mut quotes);
-        indirect_quotes(paragraph, &found, entities, &mut focus, &mut quotes);
+        let quotation: Vec<bool> = found
+            .iter()
+            .map(|s| is_quotation(&paragraph.text[s.inner.clone()]))
+            .collect();
+        direct_quotes(
+            paragraph,
+            &found,
+            &quotation,
+            entities,
+            &mut focus,
+            &mut quotes,
+        );
+        indirect_quotes(
+            paragraph,
+            &found,
+            &quotation,
+            entities,
+            &mut focus,
+            &mut quotes,
+        );
     }
     // Quotes in consecutive paragraphs without an attribution of their own
     // (a quotation running over paragraphs) share their neighbour's speaker:
@@ -253,9 +271,14 @@ fn fill_speakers<'a>(quotes: impl Iterator<Item = &'a mut QuoteMention>) {
     }
 }
 
+///
+/// Every step is linear in the paragraph: hostile text can hold tens of
+/// thousands of quotation marks in one sentence, so nothing here may scan
+/// the sentence once per quotation mark.
 fn direct_quotes(
     paragraph: &Paragraph<'_>,
     found: &[Segment],
+    quotation: &[bool],
     entities: &Entities,
     focus: &mut Focus,
     quotes: &mut Vec<QuoteMention>,
@@ -263,35 +286,41 @@ fn direct_quotes(
     let text = paragraph.text;
     let first_new = quotes.len();
     let paragraph_sentences = &paragraph.sentences;
+    // The reported-speech reading of the sentence last looked at: the
+    // pattern runs once per sentence, not once per quoted fragment in it.
+    let mut reported: Option<(usize, Option<(Range<usize>, Range<usize>)>)> = None;
     for (n, segment) in found.iter().enumerate() {
         let inner = &text[segment.inner.clone()];
-        let sentence = paragraph_sentences
-            .iter()
-            .rev()
-            .find(|s| s.start <= segment.outer.start)
+        let containing = paragraph_sentences.partition_point(|s| s.start <= segment.outer.start);
+        let sentence = containing
+            .checked_sub(1)
+            .and_then(|i| paragraph_sentences.get(i))
             .cloned()
             .unwrap_or(0..text.len());
         let sentence_start = sentence.start;
         // A short quoted fragment is a quotation only inside reported
         // speech: `X said the form "must be completed in English"`; other
         // short quoted text is a title or scare quotes.
-        let partial = !is_quotation(inner);
-        if partial {
-            let sentence = &text[sentence];
-            let Some(caps) = REPORTED_BY.captures(sentence) else {
+        if !quotation[n] {
+            let reading = match &reported {
+                Some((start, reading)) if *start == sentence_start => reading.clone(),
+                _ => {
+                    let reading = REPORTED_BY.captures(&text[sentence]).and_then(|caps| {
+                        Some((caps.name("subject")?.range(), caps.name("cue")?.range()))
+                    });
+                    reported = Some((sentence_start, reading.clone()));
+                    reading
+                }
+            };
+            let Some((subject, cue)) = reading else {
                 continue;
             };
-            let (Some(subject), Some(cue)) = (caps.name("subject"), caps.name("cue")) else {
-                continue;
-            };
-            let at = paragraph.offset + sentence_start + subject.start();
-            let Some((speaker, confidence)) = resolve(
-                subject.as_str(),
-                at,
-                at..at + subject.len(),
-                entities,
-                focus,
-            ) else {
+            let subject_text = &text[sentence_start + subject.start..sentence_start + subject.end];
+            let cue = &text[sentence_start + cue.start..sentence_start + cue.end];
+            let at = paragraph.offset + sentence_start + subject.start;
+            let Some((speaker, confidence)) =
+                resolve(subject_text, at, at..at + subject.len(), entities, focus)
+            else {
                 continue;
             };
             let inner_trimmed = inner.trim();
@@ -303,7 +332,7 @@ fn direct_quotes(
                 text: inner_trimmed.to_owned(),
                 speaker_title: entities.title_of(&speaker),
                 speaker,
-                cue: cue.as_str().to_owned(),
+                cue: cue.to_owned(),
                 direct: true,
                 confidence: confidence - 0.1,
             });
@@ -408,17 +437,26 @@ fn merge_split_quotes(text: &str, offset: usize, quotes: &mut [QuoteMention]) {
 fn indirect_quotes(
     paragraph: &Paragraph<'_>,
     found: &[Segment],
+    quotation: &[bool],
     entities: &Entities,
     focus: &mut Focus,
     quotes: &mut Vec<QuoteMention>,
 ) {
     let text = paragraph.text;
+    // Segments and sentences are both in text order: walk them together.
+    let mut first_open = 0;
     for sentence in paragraph.sentences.iter().cloned() {
-        let overlaps_direct = found.iter().any(|s| {
-            s.outer.start < sentence.end
-                && sentence.start < s.outer.end
-                && is_quotation(&text[s.inner.clone()])
-        });
+        while found
+            .get(first_open)
+            .is_some_and(|s| s.outer.end <= sentence.start)
+        {
+            first_open += 1;
+        }
+        let overlaps_direct = found[first_open..]
+            .iter()
+            .zip(&quotation[first_open..])
+            .take_while(|(s, _)| s.outer.start < sentence.end)
+            .any(|(_, is_quotation)| *is_quotation);
         if overlaps_direct {
             continue;
         }
