@@ -113,6 +113,10 @@ struct Segment {
     closed: bool,
 }
 
+/// Where a sentence's reported-speech pattern found its subject and its
+/// cue (sentence coordinates), if it matched.
+type ReportedSpeech = Option<(Range<usize>, Range<usize>)>;
+
 fn segments(text: &str, continues: bool) -> Vec<Segment> {
     let mut found = Vec::new();
     // (opening mark offset, inner start) of the quote being read; a quote
@@ -288,7 +292,7 @@ fn direct_quotes(
     let paragraph_sentences = &paragraph.sentences;
     // The reported-speech reading of the sentence last looked at: the
     // pattern runs once per sentence, not once per quoted fragment in it.
-    let mut reported: Option<(usize, Option<(Range<usize>, Range<usize>)>)> = None;
+    let mut reported: Option<(usize, ReportedSpeech)> = None;
     for (n, segment) in found.iter().enumerate() {
         let inner = &text[segment.inner.clone()];
         let containing = paragraph_sentences.partition_point(|s| s.start <= segment.outer.start);
