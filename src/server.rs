@@ -118,14 +118,36 @@ macro_rules! with_limits_and_compression {
 /// sled page cache unless configured otherwise.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How the embedded store is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// sled's page cache, in bytes.
+    pub cache_bytes: u64,
+    /// Also `syncfs` after every commit, so acknowledged writes survive
+    /// power loss (see [`SledStore::sync_filesystem`]).
+    pub sync_filesystem: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            sync_filesystem: false,
+        }
+    }
+}
+
 /// Opens the embedded sled store in `data_dir` and an engine over it.
 pub fn open_engine(
     data_dir: &Path,
-    cache_bytes: u64,
+    store: StoreOptions,
     config: EngineConfig,
 ) -> Result<Engine, Error> {
-    let store = SledStore::open(data_dir, cache_bytes)?;
-    Engine::open(Arc::new(store), config)
+    let mut sled = SledStore::open(data_dir, store.cache_bytes)?;
+    if store.sync_filesystem {
+        sled = sled.sync_filesystem(data_dir)?;
+    }
+    Engine::open(Arc::new(sled), config)
 }
 
 /// Serves on `listener` until `shutdown` completes, then reports

@@ -160,7 +160,9 @@ async fn acknowledged_work_survives_sigkill() {
     const CRASHES: usize = 4;
 
     for crash in 0..CRASHES {
-        let server = ServeProcess::start(dir.path());
+        // Every other run also syncs the filesystem after each commit.
+        let extra: &[&str] = if crash % 2 == 1 { &["--fsync"] } else { &[] };
+        let server = ServeProcess::start_with(dir.path(), extra);
         let channel = connect(&server.url).await;
         let snapshot = acked.lock().expect("acks").articles.clone();
         check_acknowledged(channel.clone(), snapshot).await;

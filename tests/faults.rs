@@ -18,8 +18,7 @@ use tokio::net::TcpListener;
 use tonic::{transport::Channel, Code};
 use wirecopy::{
     api::pb::{
-        self, article_service_client::ArticleServiceClient,
-        fact_service_client::FactServiceClient,
+        self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
     },
     engine::{Engine, EngineConfig},
     facts::FactId,
@@ -210,7 +209,11 @@ async fn storage_faults_are_unavailable_and_leave_nothing_half_written() {
     // Failing reads while analysing: UNAVAILABLE, nothing stored.
     server.fault.store(READS_FAIL, Ordering::SeqCst);
     let status = client
-        .submit(request("copy", "reprint", &format!("MOSCOW (AP) - {talks}")))
+        .submit(request(
+            "copy",
+            "reprint",
+            &format!("MOSCOW (AP) - {talks}"),
+        ))
         .await
         .expect_err("a failed read fails the submit");
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");

@@ -38,7 +38,7 @@ use wirecopy::{
     article::Article,
     engine::{Engine, EngineConfig, Submission},
     matching::{MatchKind, Verdict},
-    server::{open_engine, DEFAULT_CACHE_BYTES},
+    server::{open_engine, StoreOptions},
 };
 
 struct Options {
@@ -200,7 +200,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let engine = Arc::new(open_engine(
         dir.path(),
-        DEFAULT_CACHE_BYTES,
+        StoreOptions::default(),
         options.config,
     )?);
     let started = Instant::now();

@@ -10,7 +10,7 @@ use crate::{
     article::Limits,
     engine::EngineConfig,
     matching::MatchConfig,
-    server::{open_engine, serve, ServeOptions, TlsFiles},
+    server::{open_engine, serve, ServeOptions, StoreOptions, TlsFiles},
     text::TextConfig,
 };
 
@@ -51,6 +51,11 @@ pub struct ServeArgs {
     /// sled page cache, in MiB (sled uses some memory beyond it).
     #[arg(long, env = "WIRECOPY_CACHE_MIB", default_value_t = 64)]
     cache_mib: u64,
+    /// After every group commit, also `syncfs` the data directory's
+    /// filesystem, so acknowledged writes survive power loss and not only a
+    /// crash of the process (costs a device flush per group commit).
+    #[arg(long, env = "WIRECOPY_FSYNC")]
+    fsync: bool,
     /// Seconds a filtered fact stream stays silent before a heartbeat.
     #[arg(long, env = "WIRECOPY_HEARTBEAT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
     heartbeat_seconds: u64,
@@ -172,8 +177,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let options = args.serve_options()?;
     let config = args.engine_config();
     let data_dir = args.data_dir.clone();
-    let cache_bytes = args.cache_mib.saturating_mul(1024 * 1024);
-    let engine = tokio::task::spawn_blocking(move || open_engine(&data_dir, cache_bytes, config))
+    let store = StoreOptions {
+        cache_bytes: args.cache_mib.saturating_mul(1024 * 1024),
+        sync_filesystem: args.fsync,
+    };
+    let engine = tokio::task::spawn_blocking(move || open_engine(&data_dir, store, config))
         .await
         .context("opening the store failed")?
         .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;

@@ -12,7 +12,7 @@ use tonic::transport::Channel;
 use wirecopy::{
     api::pb::{self, article_service_client::ArticleServiceClient},
     engine::EngineConfig,
-    server::{open_engine, serve, ServeError, ServeOptions, DEFAULT_CACHE_BYTES},
+    server::{open_engine, serve, ServeError, ServeOptions, StoreOptions},
 };
 
 /// A running server.
@@ -35,7 +35,7 @@ impl TestServer {
         config: EngineConfig,
         options: ServeOptions,
     ) -> TestServer {
-        let engine = open_engine(data_dir, DEFAULT_CACHE_BYTES, config).expect("store opens");
+        let engine = open_engine(data_dir, StoreOptions::default(), config).expect("store opens");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("port 0 binds");

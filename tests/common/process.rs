@@ -20,9 +20,15 @@ pub struct ServeProcess {
 
 impl ServeProcess {
     pub fn start(data_dir: &Path) -> ServeProcess {
+        ServeProcess::start_with(data_dir, &[])
+    }
+
+    /// Starts `wirecopy serve` with `extra` options.
+    pub fn start_with(data_dir: &Path, extra: &[&str]) -> ServeProcess {
         let mut child = Command::new(BINARY)
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
+            .args(extra)
             .env("RUST_LOG", "info")
             .stderr(Stdio::piped())
             .spawn()
