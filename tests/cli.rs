@@ -197,3 +197,43 @@ fn export_and_import_rebuild_the_same_store() {
     assert!(String::from_utf8_lossy(&repeated.stderr).contains("RESUBMITTED 3"));
     second.terminate();
 }
+
+#[test]
+fn a_public_address_needs_tokens_or_insecure() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = Command::new(BINARY)
+        .args(["serve", "--listen", "0.0.0.0:0", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("serve runs");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("--tokens") && message.contains("--insecure"),
+        "{message}"
+    );
+    assert!(
+        !dir.path().join("data").exists(),
+        "refused before opening the store"
+    );
+
+    let tokens = dir.path().join("tokens");
+    std::fs::write(&tokens, "secret-token-0123456789 admin\n").unwrap();
+    let refused = Command::new(BINARY)
+        .args(["serve", "--listen", "0.0.0.0:0", "--tokens"])
+        .arg(&tokens)
+        .arg("--data-dir")
+        .arg(dir.path().join("data"))
+        .output()
+        .expect("serve runs");
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("line 1") && message.contains("admin"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("secret-token"),
+        "tokens are never printed"
+    );
+}
