@@ -352,3 +352,38 @@ async fn a_flood_of_submits_is_answered_and_health_checks_go_on() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_request_timeout_cuts_unary_calls_not_streams() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = ServeOptions {
+        request_timeout: Duration::from_millis(300),
+        ..ServeOptions::default()
+    };
+    let mut server = TestServer::start_with(dir.path(), EngineConfig::default(), options).await;
+    let mut facts = FactServiceClient::new(server.channel().await);
+    let mut stream = facts
+        .subscribe(pb::SubscribeRequest::default())
+        .await
+        .expect("subscribe")
+        .into_inner();
+    // Outlive the timeout several times over, then publish something.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let (_, body) = seed(SEED_TALKS);
+    let stored = server
+        .client
+        .submit(request("talks", "armenpress", &body))
+        .await;
+    // The submit itself may or may not beat 300 ms in a debug build; what
+    // matters is that the stream opened long before is still delivering.
+    if let Err(status) = &stored {
+        assert_eq!(status.code(), Code::Cancelled, "{status:?}");
+    }
+    let event = tokio::time::timeout(Duration::from_secs(30), stream.message())
+        .await
+        .expect("an event arrives")
+        .expect("the stream is still open")
+        .expect("an event, not the end");
+    assert_eq!(event.article_id, "talks");
+    server.stop().await;
+}

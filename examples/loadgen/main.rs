@@ -18,6 +18,8 @@
 //! `--concurrency C` (unary, default 64), `--streams S` (default 4).
 //! `--scale N [--window W]` instead runs the scale test: N articles at
 //! full speed, reported every W (default 100,000); see `scale.rs`.
+//! `--flood N [--subscribers S]` instead opens S subscriptions and then N
+//! concurrent Submits at once, watching health and memory; see `flood.rs`.
 
 // Shared with eval_bbc, which also reads the ids and the ground truth.
 #[allow(dead_code)]
@@ -27,6 +29,7 @@ mod corpus;
 #[path = "../common/variants.rs"]
 mod variants;
 
+mod flood;
 mod scale;
 
 use std::{
@@ -65,6 +68,7 @@ struct Options {
     json: Option<PathBuf>,
     scale: Option<u64>,
     window: u64,
+    flood: Option<usize>,
 }
 
 fn options() -> Result<Options, AnyError> {
@@ -86,6 +90,7 @@ fn options() -> Result<Options, AnyError> {
         json: None,
         scale: None,
         window: 100_000,
+        flood: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -101,6 +106,7 @@ fn options() -> Result<Options, AnyError> {
             "--streams" => options.streams = value.parse()?,
             "--json" => options.json = Some(value.into()),
             "--scale" => options.scale = Some(value.parse()?),
+            "--flood" => options.flood = Some(value.parse()?),
             "--window" => options.window = value.parse::<u64>()?.max(1),
             other => return Err(format!("unknown option {other}").into()),
         }
@@ -377,7 +383,16 @@ impl ServerProcess {
                 }
             }
         });
-        let address = address.recv_timeout(Duration::from_secs(60))?;
+        // A large store takes a while to reopen (the index is rebuilt from
+        // every stored paragraph).
+        let address = match address.recv_timeout(Duration::from_secs(900)) {
+            Ok(address) => address,
+            Err(error) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(error.into());
+            }
+        };
         Ok(ServerProcess {
             child,
             url: format!("http://{address}"),
@@ -385,9 +400,17 @@ impl ServerProcess {
         })
     }
 
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// (RSS, peak RSS) of the server, in KiB.
     fn memory_kib(&self) -> (u64, u64) {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
+        ServerProcess::memory_kib_of(self.pid())
+    }
+
+    fn memory_kib_of(pid: u32) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
         let field = |name: &str| {
             status
                 .lines()
@@ -648,6 +671,19 @@ fn quantiles(histogram: &Histogram<u64>) -> Value {
 #[tokio::main]
 async fn main() -> Result<(), AnyError> {
     let options = options()?;
+    if let Some(submits) = options.flood {
+        let report = flood::run(
+            &options.server_binary,
+            &options.corpus,
+            options.subscribers,
+            submits,
+        )
+        .await?;
+        if let Some(path) = &options.json {
+            std::fs::write(path, serde_json::to_string_pretty(&report)?)?;
+        }
+        return Ok(());
+    }
     if let Some(total) = options.scale {
         let report = scale::run(
             &options.server_binary,
