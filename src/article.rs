@@ -6,7 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::{error::Error, store::records::Instant, text::paragraphs::split_paragraphs};
+use crate::{
+    error::Error,
+    store::records::Instant,
+    text::{html::extract_main_text, paragraphs::split_paragraphs},
+};
 
 /// Longest id accepted, in bytes.
 pub const MAX_ID_BYTES: usize = 512;
@@ -24,6 +28,9 @@ pub struct Article {
     pub title: String,
     /// Plain-text body, paragraphs separated by line breaks.
     pub body: String,
+    /// The page's raw HTML, sent instead of `body`; empty when `body` is
+    /// used. [`Article::extract_html`] turns it into the body.
+    pub html: String,
     /// Publication time.
     pub published_at: Option<Instant>,
     /// Language tag.
@@ -74,6 +81,29 @@ pub fn validate_id(field: &'static str, id: &str) -> Result<(), Error> {
 }
 
 impl Article {
+    /// Replaces a submitted page's HTML with the main text extracted from
+    /// it (and fills an empty title from the page); an article sent with a
+    /// body is returned as it is. Run before [`Article::validate`], which
+    /// then checks the extracted body like any other.
+    pub fn extract_html(mut self) -> Result<Article, Error> {
+        if self.html.is_empty() {
+            return Ok(self);
+        }
+        if !self.body.is_empty() {
+            return Err(Error::invalid(
+                "article.html",
+                "set either body or html, not both",
+            ));
+        }
+        let page = extract_main_text(&std::mem::take(&mut self.html))
+            .map_err(|e| Error::invalid("article.html", e.to_string()))?;
+        self.body = page.body;
+        if self.title.trim().is_empty() {
+            self.title = page.title;
+        }
+        Ok(self)
+    }
+
     /// Checks the article against `limits`.
     pub fn validate(&self, limits: &Limits) -> Result<(), Error> {
         validate_id("article.id", &self.id)?;

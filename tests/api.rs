@@ -45,6 +45,7 @@ async fn get_article_returns_the_exact_bytes_and_metadata() {
         }),
         language: "en".into(),
         labels: [("section".to_string(), "world".to_string())].into(),
+        ..Default::default()
     };
     let stored = server
         .client

@@ -27,6 +27,7 @@ pub fn article_from_request(request: pb::SubmitRequest) -> Result<Article, Error
         url: article.url,
         title: article.title,
         body: article.body,
+        html: article.html,
         published_at: article.published_at.map(|t| Instant {
             seconds: t.seconds,
             nanos: t.nanos,
@@ -127,6 +128,8 @@ pub fn get_article_response(stored: StoredArticle) -> pb::GetArticleResponse {
             published_at: article.published_at.map(timestamp),
             language: article.language,
             labels: article.labels.into_iter().collect(),
+            // The page itself is not kept: the body is what was extracted.
+            html: String::new(),
         }),
         analysis: Some(submit_response(stored.analysis)),
         first_seen: Some(timestamp(stored.first_seen)),

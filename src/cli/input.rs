@@ -21,6 +21,7 @@ struct ArticleLine {
     url: String,
     title: String,
     body: String,
+    html: String,
     /// RFC 3339, e.g. "2020-12-01T23:32:00Z".
     published_at: Option<String>,
     language: String,
@@ -110,6 +111,7 @@ pub fn article_line(line: &str, line_number: usize) -> anyhow::Result<Option<pb:
         url: parsed.url,
         title: parsed.title,
         body: parsed.body,
+        html: parsed.html,
         published_at,
         language: parsed.language,
         labels: parsed.labels,

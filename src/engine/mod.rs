@@ -346,6 +346,7 @@ impl Engine {
                 url: record.url,
                 title: record.title,
                 body,
+                html: String::new(),
                 published_at: record.published_at,
                 language: record.language,
                 labels: record.labels,
@@ -437,6 +438,7 @@ impl Drop for Engine {
 
 /// Validation, the text pipeline and fact extraction for one article.
 fn prepare_article(shared: &Shared, article: Article) -> Result<PreparedArticle, Error> {
+    let article = article.extract_html()?;
     article.validate(&shared.config.limits)?;
     let body = prepare_body(&article.body, &shared.config.text);
     let published = article

@@ -13,6 +13,7 @@
 //! benchmarked on its own.
 
 pub mod credits;
+pub mod html;
 pub mod normalize;
 pub mod paragraphs;
 pub(crate) mod pattern;
