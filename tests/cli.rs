@@ -237,3 +237,101 @@ fn a_public_address_needs_tokens_or_insecure() {
         "tokens are never printed"
     );
 }
+
+/// `wirecopy submit` on a folder as scrapers leave it: news-please's one
+/// pretty-printed JSON per article, trafilatura JSON Lines, a saved page,
+/// a plain-text file, a bad line and files that are not articles.
+#[test]
+fn submit_reads_scraper_output_and_summarises() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feed = dir.path().join("feed");
+    std::fs::create_dir_all(feed.join("news-please/urdupoint.com")).expect("dirs");
+    let (title, wire) = seed(SEED_SPUTNIK);
+    let (_, report) = seed(SEED_TALKS);
+    let wire_url = "https://www.urdupoint.com/en/world/russia-sees-no-deliberate.html";
+    let news_please = serde_json::json!({
+        "authors": [], "date_download": "2020-12-02 08:00:00", "date_modify": null,
+        "date_publish": "2020-12-01 23:32:00", "description": null, "filename": "x.json",
+        "image_url": null, "language": "en", "localpath": null, "maintext": wire,
+        "source_domain": "urdupoint.com", "text": null, "title": title, "title_page": null,
+        "title_rss": null, "url": wire_url,
+    });
+    std::fs::write(
+        feed.join("news-please/urdupoint.com/russia.json"),
+        serde_json::to_string_pretty(&news_please).expect("json"),
+    )
+    .expect("write");
+    // trafilatura: a copy of the wire story on another site, and a bad line.
+    let copy = format!(
+        "By our correspondent\n{}",
+        wire.replace("Sputnik", "agency")
+    );
+    let trafilatura = serde_json::json!({
+        "title": title, "author": null, "hostname": "copier.example", "date": "2020-12-02",
+        "fingerprint": "f", "id": null, "license": null, "comments": "", "raw_text": copy,
+        "text": copy, "language": "en", "image": null, "pagetype": "article",
+        "source": "https://copier.example/russia", "source-hostname": "Copier", "excerpt": "",
+        "categories": "", "tags": "",
+    });
+    std::fs::write(
+        feed.join("trafilatura.jsonl"),
+        format!("{trafilatura}\n{{\"title\": \"no text\"}}\n"),
+    )
+    .expect("write");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/pages/report-wordpress.html"),
+        feed.join("report.html"),
+    )
+    .expect("copy page");
+    std::fs::write(feed.join("talks.txt"), format!("Talks\n\n{report}")).expect("write");
+    std::fs::write(feed.join("README.md"), "not an article").expect("write");
+
+    let server = ServeProcess::start(&dir.path().join("data"));
+    let output = server.client(&["submit", &feed.display().to_string()]);
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        !output.status.success(),
+        "an unreadable record fails the run"
+    );
+    let row = |name: &str| {
+        err.lines()
+            .find(|line| line.trim_start().starts_with(name))
+            .and_then(|line| line.split_whitespace().last())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(row("read as news-please JSON"), "1", "{err}");
+    assert_eq!(row("read as trafilatura JSON"), "1", "{err}");
+    assert_eq!(row("read as HTML page"), "1", "{err}");
+    assert_eq!(row("read as plain text"), "1", "{err}");
+    // The trafilatura copy of the wire story, and talks.txt, which is the
+    // same report as the saved page read before it.
+    assert_eq!(row("WIRE_COPY"), "2", "{err}");
+    assert_eq!(row("ORIGINAL"), "2", "{err}");
+    assert_eq!(row("UNREADABLE"), "1", "{err}");
+    assert!(
+        err.contains("trafilatura.jsonl:2\tno article text"),
+        "{err}"
+    );
+    assert!(
+        row("facts created").parse::<u64>().unwrap_or(0) > 0,
+        "{err}"
+    );
+    // Directory order: news-please/… first, so the trafilatura copy is
+    // found as a copy of the news-please original, both keyed by URL.
+    let copy_line = out
+        .lines()
+        .find(|line| line.starts_with("https://copier.example/russia\t"))
+        .unwrap_or_else(|| panic!("copy answered: {out}"));
+    assert!(copy_line.contains("WIRE_COPY"), "{copy_line}");
+    assert!(
+        copy_line.contains(&format!("canonical {wire_url}")),
+        "{copy_line}"
+    );
+    let stored = stdout(&server.client(&["get", "--json", wire_url]));
+    assert!(stored.contains("\"source\":\"urdupoint.com\""), "{stored}");
+    assert!(stored.contains("2020-12-01T23:32:00Z"), "{stored}");
+    server.terminate();
+}

@@ -1,6 +1,6 @@
 //! The client subcommands: `submit`, `get`, `dupes`, `facts`, `subscribe`.
 
-use std::{collections::BTreeMap, path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode};
 
 use anyhow::Context;
 use clap::Args;
@@ -10,7 +10,7 @@ use tonic::{
     transport::{Certificate, Channel, ClientTlsConfig},
 };
 
-use super::{input::read_articles, output};
+use super::output;
 use crate::api::pb::{
     self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
 };
@@ -27,7 +27,7 @@ pub struct ClientArgs {
     server: String,
     /// Print JSON (one object per line) instead of readable text.
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
     /// Bearer token, for a server started with --tokens.
     #[arg(long, env = "WIRECOPY_TOKEN", hide_env_values = true)]
     token: Option<String>,
@@ -55,19 +55,6 @@ impl Interceptor for BearerToken {
         }
         Ok(request)
     }
-}
-
-/// Options of `wirecopy submit`.
-#[derive(Debug, Args)]
-pub struct SubmitArgs {
-    /// Files to submit.
-    #[arg(required = true)]
-    files: Vec<PathBuf>,
-    /// Source (outlet) for articles that do not name one.
-    #[arg(long)]
-    source: Option<String>,
-    #[command(flatten)]
-    client: ClientArgs,
 }
 
 /// Options of `wirecopy get` and `wirecopy dupes`.
@@ -202,49 +189,6 @@ pub async fn facts(args: GetArgs) -> anyhow::Result<ExitCode> {
 
 pub(super) fn status_error(status: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!("{:?}: {}", status.code(), status.message())
-}
-
-/// Streams the files' articles through SubmitStream.
-pub async fn submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
-    let mut articles = Vec::new();
-    for path in &args.files {
-        articles.extend(read_articles(path, args.source.as_deref())?);
-    }
-    let mut client = connect(&args.client).await?;
-    let requests = articles.into_iter().map(|article| pb::SubmitRequest {
-        article: Some(article),
-    });
-    let mut responses = client
-        .submit_stream(tokio_stream::iter(requests))
-        .await
-        .map_err(status_error)?
-        .into_inner();
-    let mut verdicts: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut failures = 0;
-    while let Some(response) = responses.message().await.map_err(status_error)? {
-        if response.error.is_some() {
-            failures += 1;
-            *verdicts.entry("ERROR").or_default() += 1;
-        } else {
-            *verdicts
-                .entry(output::verdict_name(response.verdict))
-                .or_default() += 1;
-        }
-        if args.client.json {
-            output::emit(output::submit_json(&response))?;
-        } else {
-            output::emit(output::submit_line(&response))?;
-        }
-    }
-    if !args.client.json {
-        let summary: Vec<String> = verdicts.iter().map(|(v, n)| format!("{v} {n}")).collect();
-        eprintln!("submitted: {}", summary.join(", "));
-    }
-    Ok(if failures == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
 }
 
 /// Prints one stored article.

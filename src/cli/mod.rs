@@ -7,6 +7,7 @@ mod client;
 mod input;
 mod output;
 mod serve;
+mod submit;
 
 use std::process::ExitCode;
 
@@ -24,9 +25,10 @@ struct Cli {
 enum Command {
     /// Run the gRPC server on the embedded sled store.
     Serve(serve::ServeArgs),
-    /// Submit articles: plain-text files (first line is the title) or JSON
-    /// Lines of articles (`.jsonl`, `.ndjson`, `.json`).
-    Submit(client::SubmitArgs),
+    /// Submit articles from files and directories: plain text (first line
+    /// is the title), saved HTML pages, and JSON or JSON Lines of wirecopy,
+    /// news-please or trafilatura records (recognised automatically).
+    Submit(submit::SubmitArgs),
     /// Show a stored article and its analysis.
     Get(client::GetArgs),
     /// List the articles sharing copied text with an article.
@@ -58,7 +60,7 @@ pub fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
-            Command::Submit(args) => client::submit(args).await,
+            Command::Submit(args) => submit::submit(args).await,
             Command::Get(args) => client::get(args).await,
             Command::Dupes(args) => client::dupes(args).await,
             Command::Subscribe(args) => client::subscribe(args).await,
