@@ -22,6 +22,7 @@ pub mod engine;
 pub mod error;
 pub mod facts;
 pub mod matching;
+pub mod metrics;
 pub mod server;
 pub mod store;
 pub mod text;

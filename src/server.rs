@@ -14,6 +14,7 @@ use tonic_health::ServingStatus;
 use crate::{
     api::{
         auth::{AuthLayer, Tokens},
+        observe::{RpcMetricsLayer, SubscriberPositions},
         pb::{
             article_service_server::ArticleServiceServer, fact_service_server::FactServiceServer,
         },
@@ -40,6 +41,8 @@ pub struct ServeOptions {
     pub tokens: Option<Arc<Tokens>>,
     /// Serve TLS with this identity (none: plaintext).
     pub tls: Option<TlsFiles>,
+    /// Where fact subscribers are, shared with the metrics endpoint.
+    pub subscribers: Arc<SubscriberPositions>,
 }
 
 impl Default for ServeOptions {
@@ -51,6 +54,7 @@ impl Default for ServeOptions {
             request_timeout: Duration::from_secs(60),
             tokens: None,
             tls: None,
+            subscribers: Arc::default(),
         }
     }
 }
@@ -180,7 +184,11 @@ pub async fn serve(
     );
 
     let facts = with_limits_and_compression!(
-        FactServiceServer::new(FactApi::new(Arc::clone(&engine), options.heartbeat)),
+        FactServiceServer::new(FactApi::new(
+            Arc::clone(&engine),
+            options.heartbeat,
+            Arc::clone(&options.subscribers)
+        )),
         options
     );
     health.set_serving::<FactServiceServer<FactApi>>().await;
@@ -207,6 +215,11 @@ pub async fn serve(
         builder = builder.tls_config(tls.server_config())?;
     }
     builder
+        // Outermost, so that refused calls are counted too.
+        .layer(RpcMetricsLayer::new(&[
+            FILE_DESCRIPTOR_SET,
+            tonic_health::pb::FILE_DESCRIPTOR_SET,
+        ]))
         .layer(AuthLayer::new(options.tokens.clone()))
         .add_service(health_service)
         .add_service(reflection_v1)

@@ -8,6 +8,7 @@ use tonic::{Request, Response, Status, Streaming};
 
 use super::{
     convert::{article_from_request, duplicates_response, get_article_response, submit_response},
+    observe::record_submission,
     pb::{self, article_service_server::ArticleService},
     status::stream_error,
 };
@@ -63,7 +64,9 @@ impl ArticleService for ArticleApi {
         let article = article_from_request(request.into_inner())?;
         let prepared = self.engine.prepare(article).await?;
         let ticket = self.engine.enqueue_prepared(prepared).await?;
-        Ok(Response::new(submit_response(ticket.outcome().await?)))
+        let response = submit_response(ticket.outcome().await?);
+        record_submission(&response);
+        Ok(Response::new(response))
     }
 
     type SubmitStreamStream =
@@ -154,6 +157,9 @@ impl ArticleService for ArticleApi {
                     }
                     InFlight::Failed(status) => Err(status),
                 };
+                if let Ok(response) = &response {
+                    record_submission(response);
+                }
                 if out_tx.send(response).await.is_err() {
                     break;
                 }

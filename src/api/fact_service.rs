@@ -5,24 +5,34 @@ use std::{pin::Pin, sync::Arc, time::Duration};
 use tokio_stream::{wrappers::ReceiverStream, Stream, StreamExt};
 use tonic::{Request, Response, Status};
 
+use super::observe::SubscriberPositions;
 use super::{
     convert::{fact_event, list_facts_response, subscription},
     pb::{self, fact_service_server::FactService},
 };
-use crate::engine::Engine;
+use crate::engine::{Delivery, Engine};
 
 /// The FactService implementation.
 #[derive(Clone)]
 pub struct FactApi {
     engine: Arc<Engine>,
     heartbeat: Duration,
+    subscribers: Arc<SubscriberPositions>,
 }
 
 impl FactApi {
     /// A service over `engine`; filtered streams send a heartbeat after
     /// `heartbeat` without a matching event.
-    pub fn new(engine: Arc<Engine>, heartbeat: Duration) -> Self {
-        FactApi { engine, heartbeat }
+    pub fn new(
+        engine: Arc<Engine>,
+        heartbeat: Duration,
+        subscribers: Arc<SubscriberPositions>,
+    ) -> Self {
+        FactApi {
+            engine,
+            heartbeat,
+            subscribers,
+        }
     }
 }
 
@@ -36,8 +46,18 @@ impl FactService for FactApi {
         request: Request<pb::SubscribeRequest>,
     ) -> Result<Response<Self::SubscribeStream>, Status> {
         let (after, filter) = subscription(request.into_inner())?;
+        let start = after.unwrap_or_else(|| self.engine.fact_head());
         let deliveries = self.engine.subscribe(after, filter, self.heartbeat)?;
-        let events = ReceiverStream::new(deliveries).map(|delivery| Ok(fact_event(delivery)));
+        // Tracks how far the client has read, for the lag metrics; dropped
+        // with the stream.
+        let position = self.subscribers.register(start);
+        let events = ReceiverStream::new(deliveries).map(move |delivery| {
+            position.advance(match &delivery {
+                Delivery::Event(event) => event.sequence,
+                Delivery::Heartbeat(sequence) => *sequence,
+            });
+            Ok(fact_event(delivery))
+        });
         Ok(Response::new(Box::pin(events)))
     }
 

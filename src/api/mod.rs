@@ -7,6 +7,7 @@ mod article_service;
 pub mod auth;
 mod convert;
 mod fact_service;
+pub mod observe;
 pub mod status;
 
 pub use article_service::ArticleApi;

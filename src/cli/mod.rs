@@ -4,6 +4,7 @@
 
 mod backup;
 mod client;
+mod config_file;
 mod input;
 mod output;
 mod serve;
@@ -46,7 +47,13 @@ enum Command {
 
 /// Parses the command line and runs it.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match config_file::parse_with_config::<Cli>(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -10,6 +10,7 @@ use crate::{
     article::Limits,
     engine::EngineConfig,
     matching::MatchConfig,
+    metrics::{serve_metrics, MetricsSources},
     server::{open_engine, serve, ServeOptions, StoreOptions, TlsFiles},
     text::TextConfig,
 };
@@ -18,6 +19,11 @@ use crate::{
 /// variable named in `--help`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
+    /// TOML file of options, with the names of the flags (`listen =
+    /// "0.0.0.0:50051"`, `max-subscribers = 64`, `fsync = true`). Flags and
+    /// environment variables override it.
+    #[arg(long, env = "WIRECOPY_CONFIG")]
+    config: Option<PathBuf>,
     /// Address to listen on.
     #[arg(long, env = "WIRECOPY_LISTEN", default_value = "127.0.0.1:50051")]
     listen: SocketAddr,
@@ -94,6 +100,35 @@ pub struct ServeArgs {
     /// reach the port may submit and read.
     #[arg(long, env = "WIRECOPY_INSECURE")]
     insecure: bool,
+    /// Serve Prometheus metrics at http://ADDR/metrics (off by default).
+    #[arg(long, env = "WIRECOPY_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Log lines as `text` or `json` (one object per line); levels and
+    /// targets from RUST_LOG (default `info`).
+    #[arg(long, env = "WIRECOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines (coloured on a terminal).
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Logs to stderr in `format`, filtered by RUST_LOG (default `info`).
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter);
+    match format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs.json().init(),
+    }
 }
 
 fn ratio(text: &str) -> Result<f64, String> {
@@ -136,6 +171,7 @@ impl ServeArgs {
             request_timeout: std::time::Duration::from_secs(self.request_timeout_seconds),
             tokens,
             tls,
+            subscribers: Arc::default(),
         })
     }
 
@@ -166,14 +202,7 @@ impl ServeArgs {
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    init_logging(args.log_format);
     let options = args.serve_options()?;
     let config = args.engine_config();
     let data_dir = args.data_dir.clone();
@@ -188,14 +217,43 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let engine = Arc::new(engine);
+    let metrics = match args.metrics_listen {
+        Some(address) => {
+            let handle =
+                crate::metrics::install_recorder().context("cannot start the metrics recorder")?;
+            let listener = tokio::net::TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?;
+            let bound = listener.local_addr()?;
+            let sources = MetricsSources {
+                handle,
+                engine: Arc::clone(&engine),
+                subscribers: Arc::clone(&options.subscribers),
+                data_dir: args.data_dir.clone(),
+            };
+            let task = tokio::spawn(async move {
+                if let Err(error) = serve_metrics(listener, sources).await {
+                    tracing::error!(%error, "the metrics endpoint stopped");
+                }
+            });
+            Some((bound, task))
+        }
+        None => None,
+    };
     tracing::info!(
         listen = %listener.local_addr()?,
+        metrics = %metrics.as_ref().map_or_else(|| "off".to_owned(), |(bound, _)| bound.to_string()),
         data_dir = %args.data_dir.display(),
         tls = options.tls.is_some(),
         tokens = options.tokens.is_some(),
         "wirecopy serving"
     );
-    serve(listener, Arc::new(engine), options, shutdown_signal()).await?;
+    let served = serve(listener, engine, options, shutdown_signal()).await;
+    if let Some((_, task)) = metrics {
+        task.abort();
+    }
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -15,6 +15,8 @@ pub const BINARY: &str = env!("CARGO_BIN_EXE_wirecopy");
 pub struct ServeProcess {
     child: Child,
     pub url: String,
+    /// `host:port` of the metrics endpoint, when `--metrics-listen` is on.
+    pub metrics: Option<String>,
     log: mpsc::Receiver<String>,
 }
 
@@ -42,19 +44,26 @@ impl ServeProcess {
                 }
             }
         });
-        let url = loop {
+        let field = |line: &str, name: &str| {
+            let at = line.find(name)?;
+            let value = line[at + name.len()..].split_whitespace().next()?;
+            Some(value.to_owned())
+        };
+        let (url, metrics) = loop {
             let line = log
                 .recv_timeout(Duration::from_secs(30))
                 .expect("the server logs its address");
-            if let Some(at) = line.find("listen=") {
-                let addr = line[at + "listen=".len()..]
-                    .split_whitespace()
-                    .next()
-                    .unwrap_or_default();
-                break format!("http://{addr}");
+            if let Some(addr) = field(&line, "listen=") {
+                let metrics = field(&line, "metrics=").filter(|m| m != "off");
+                break (format!("http://{addr}"), metrics);
             }
         };
-        ServeProcess { child, url, log }
+        ServeProcess {
+            child,
+            url,
+            metrics,
+            log,
+        }
     }
 
     pub fn client(&self, args: &[&str]) -> Output {

@@ -1,0 +1,246 @@
+//! What the gRPC layer reports to [`crate::metrics`]: every call by RPC
+//! and status with its latency (a tower layer in front of all services),
+//! what each submission found, and where each fact subscriber is.
+//!
+//! Recording goes through the `metrics` facade, so without an installed
+//! recorder (tests, `--metrics-listen` unset) all of this costs next to
+//! nothing.
+
+use std::{
+    collections::{HashMap, HashSet},
+    future::Future,
+    pin::Pin,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, PoisonError,
+    },
+    task::{Context, Poll},
+    time::Instant,
+};
+
+use prost::Message;
+use tonic::{body::Body, codegen::http};
+
+use super::pb;
+use crate::metrics::names;
+
+/// The RPC label for calls to paths no service defines: a scanner trying
+/// random paths must not create a time series per path.
+const OTHER_RPC: &str = "other";
+
+/// Tower layer counting and timing every call.
+#[derive(Clone)]
+pub struct RpcMetricsLayer {
+    known: Arc<HashSet<String>>,
+}
+
+impl RpcMetricsLayer {
+    /// Labels calls by the methods in `descriptor_sets` (encoded
+    /// `FileDescriptorSet`s) plus reflection; anything else is `other`.
+    pub fn new(descriptor_sets: &[&[u8]]) -> Self {
+        let mut known: HashSet<String> = [
+            "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+            "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        for set in descriptor_sets {
+            // Our own compiled-in descriptors: they always decode; if one
+            // did not, its calls would only be labelled `other`.
+            let Ok(set) = prost_types::FileDescriptorSet::decode(*set) else {
+                continue;
+            };
+            for file in set.file {
+                for service in &file.service {
+                    for method in &service.method {
+                        known.insert(format!(
+                            "{}.{}/{}",
+                            file.package(),
+                            service.name(),
+                            method.name()
+                        ));
+                    }
+                }
+            }
+        }
+        RpcMetricsLayer {
+            known: Arc::new(known),
+        }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for RpcMetricsLayer {
+    type Service = Measured<S>;
+
+    fn layer(&self, inner: S) -> Measured<S> {
+        Measured {
+            inner,
+            known: Arc::clone(&self.known),
+        }
+    }
+}
+
+/// A service behind [`RpcMetricsLayer`].
+#[derive(Clone)]
+pub struct Measured<S> {
+    inner: S,
+    known: Arc<HashSet<String>>,
+}
+
+type ResponseFuture<E> = Pin<Box<dyn Future<Output = Result<http::Response<Body>, E>> + Send>>;
+
+impl<S, B> tower_service::Service<http::Request<B>> for Measured<S>
+where
+    S: tower_service::Service<http::Request<B>, Response = http::Response<Body>>,
+    S::Future: Send + 'static,
+{
+    type Response = http::Response<Body>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let path = request.uri().path().trim_start_matches('/');
+        let rpc = if self.known.contains(path) {
+            path.to_owned()
+        } else {
+            OTHER_RPC.to_owned()
+        };
+        let started = Instant::now();
+        let response = self.inner.call(request);
+        Box::pin(async move {
+            let response = response.await?;
+            // A failed call answers with `grpc-status` in its headers; a
+            // call that succeeds sends it later, in the trailers, so its
+            // absence here means the call (or the stream) started well.
+            let code = response
+                .headers()
+                .get("grpc-status")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.parse::<i32>().ok())
+                .map_or(tonic::Code::Ok, tonic::Code::from_i32);
+            let code = format!("{code:?}");
+            metrics::counter!(names::RPC_REQUESTS, "rpc" => rpc.clone(), "code" => code)
+                .increment(1);
+            metrics::histogram!(names::RPC_SECONDS, "rpc" => rpc)
+                .record(started.elapsed().as_secs_f64());
+            Ok(response)
+        })
+    }
+}
+
+/// Counts what one stored (or resubmitted) article was found to be.
+/// An article refused inside a `SubmitStream` counts as verdict `ERROR`
+/// (a refused unary `Submit` shows only in the RPC counts, by status).
+pub fn record_submission(response: &pb::SubmitResponse) {
+    if response.error.is_some() {
+        metrics::counter!(names::ARTICLES, "verdict" => "ERROR").increment(1);
+        return;
+    }
+    let verdict =
+        pb::Verdict::try_from(response.verdict).map_or("UNKNOWN", |verdict| verdict.as_str_name());
+    metrics::counter!(names::ARTICLES, "verdict" => verdict).increment(1);
+    if response.verdict == pb::Verdict::Resubmitted as i32 {
+        // Nothing new was stored: its paragraphs and facts were counted
+        // the first time.
+        return;
+    }
+    let mut kinds: HashMap<&'static str, u64> = HashMap::new();
+    for paragraph in &response.paragraphs {
+        let kind = pb::MatchKind::try_from(paragraph.kind).map_or("UNKNOWN", |k| k.as_str_name());
+        *kinds.entry(kind).or_default() += 1;
+    }
+    for (kind, count) in kinds {
+        metrics::counter!(names::PARAGRAPHS, "kind" => kind).increment(count);
+    }
+    metrics::counter!(names::FACTS_CREATED).increment(u64::from(response.facts_created));
+    metrics::counter!(names::FACTS_CORROBORATED).increment(u64::from(response.facts_corroborated));
+}
+
+/// Where every open fact subscription is: the last sequence its client
+/// has taken from the stream. The metrics endpoint turns these into lag.
+#[derive(Debug, Default)]
+pub struct SubscriberPositions {
+    next_id: AtomicU64,
+    positions: Mutex<HashMap<u64, Arc<AtomicU64>>>,
+}
+
+impl SubscriberPositions {
+    /// Registers a subscription starting after `after`; it is forgotten
+    /// when the returned guard drops (the stream ends or the client goes).
+    pub fn register(self: &Arc<Self>, after: u64) -> SubscriberGuard {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let position = Arc::new(AtomicU64::new(after));
+        self.lock().insert(id, Arc::clone(&position));
+        SubscriberGuard {
+            registry: Arc::clone(self),
+            id,
+            position,
+        }
+    }
+
+    /// The positions of all open subscriptions.
+    pub fn positions(&self) -> Vec<u64> {
+        self.lock()
+            .values()
+            .map(|position| position.load(Ordering::Relaxed))
+            .collect()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<AtomicU64>>> {
+        self.positions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// One open subscription in [`SubscriberPositions`].
+pub struct SubscriberGuard {
+    registry: Arc<SubscriberPositions>,
+    id: u64,
+    position: Arc<AtomicU64>,
+}
+
+impl SubscriberGuard {
+    /// The client has taken everything up to `sequence`.
+    pub fn advance(&self, sequence: u64) {
+        self.position.fetch_max(sequence, Ordering::Relaxed);
+    }
+}
+
+impl Drop for SubscriberGuard {
+    fn drop(&mut self) {
+        self.registry.lock().remove(&self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_follow_open_subscriptions_only() {
+        let registry = Arc::new(SubscriberPositions::default());
+        let first = registry.register(5);
+        let second = registry.register(0);
+        second.advance(9);
+        second.advance(3);
+        let mut positions = registry.positions();
+        positions.sort_unstable();
+        assert_eq!(positions, [5, 9]);
+        drop(first);
+        assert_eq!(registry.positions(), [9]);
+    }
+
+    #[test]
+    fn known_methods_come_from_the_descriptors() {
+        let layer = RpcMetricsLayer::new(&[super::super::FILE_DESCRIPTOR_SET]);
+        assert!(layer.known.contains("wirecopy.v1.ArticleService/Submit"));
+        assert!(layer.known.contains("wirecopy.v1.FactService/Subscribe"));
+        assert!(!layer.known.contains("wirecopy.v1.ArticleService/Nope"));
+    }
+}

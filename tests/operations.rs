@@ -1,0 +1,206 @@
+//! Running wirecopy as an operator does: options from a TOML file with
+//! flags and environment on top, Prometheus metrics scraped over HTTP,
+//! JSON logs. All against the real binary.
+
+mod common;
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use common::{
+    process::{ServeProcess, BINARY},
+    seed, SEED_SPUTNIK, SEED_TALKS,
+};
+
+/// `GET /metrics` with a bare HTTP/1.0 request: no client library between
+/// the test and what Prometheus would see.
+fn scrape(address: &str) -> String {
+    let mut stream = TcpStream::connect(address).expect("metrics port answers");
+    stream
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: wirecopy\r\n\r\n")
+        .expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response read");
+    assert!(response.starts_with("HTTP/1.0 200"), "{response}");
+    response
+}
+
+/// The value of the series whose line starts with `series` (name and
+/// labels exactly as exported).
+fn value(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
+}
+
+/// A `wirecopy subscribe` process that has received its first event and
+/// keeps reading the stream (a thread drains its output, so it never blocks
+/// on a full pipe or dies of a closed one).
+fn subscriber(server: &ServeProcess) -> Child {
+    let mut child = Command::new(BINARY)
+        .args(["subscribe", "--json"])
+        .env("WIRECOPY_SERVER", &server.url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("subscriber starts");
+    let stdout = child.stdout.take().expect("piped");
+    let mut lines = BufReader::new(stdout);
+    let mut first = String::new();
+    lines.read_line(&mut first).expect("first event");
+    assert!(first.contains("sequence"), "{first}");
+    std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+    child
+}
+
+#[test]
+fn config_file_metrics_and_their_precedence() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("wirecopy.toml");
+    std::fs::write(
+        &config,
+        "# operator settings\nmetrics-listen = \"127.0.0.1:0\"\nmax_subscribers = 1\nfsync = true\n",
+    )
+    .expect("config written");
+    let config_arg = config.display().to_string();
+    let server = ServeProcess::start_with(&dir.path().join("data"), &["--config", &config_arg]);
+    let metrics = server.metrics.clone().expect("metrics enabled by the file");
+
+    let (_, wire) = seed(SEED_SPUTNIK);
+    let (_, report) = seed(SEED_TALKS);
+    let feed = dir.path().join("feed");
+    std::fs::create_dir_all(&feed).expect("dir");
+    std::fs::write(feed.join("1-wire.txt"), format!("Wire\n\n{wire}")).expect("write");
+    std::fs::write(feed.join("2-report.txt"), format!("Report\n\n{report}")).expect("write");
+    std::fs::write(
+        feed.join("3-copy.txt"),
+        format!("Copy\n\nBy a staff writer\n{wire}"),
+    )
+    .expect("write");
+    let submitted = server.client(&["submit", &feed.display().to_string()]);
+    assert!(submitted.status.success(), "{submitted:?}");
+    let missing = server.client(&["get", "no-such-article"]);
+    assert!(!missing.status.success());
+
+    // The file's max_subscribers = 1 holds: a second subscriber is refused.
+    let mut first = subscriber(&server);
+    let second = server.client(&["subscribe"]);
+    assert!(!second.status.success());
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("ResourceExhausted"),
+        "{second:?}"
+    );
+
+    let text = scrape(&metrics);
+    let submit_stream =
+        "wirecopy_rpc_requests_total{rpc=\"wirecopy.v1.ArticleService/SubmitStream\",code=\"Ok\"}";
+    assert_eq!(value(&text, submit_stream), 1.0);
+    let not_found = "wirecopy_rpc_requests_total{rpc=\"wirecopy.v1.ArticleService/GetArticle\",code=\"NotFound\"}";
+    assert_eq!(value(&text, not_found), 1.0);
+    let refused = "wirecopy_rpc_requests_total{rpc=\"wirecopy.v1.FactService/Subscribe\",code=\"ResourceExhausted\"}";
+    assert_eq!(value(&text, refused), 1.0);
+    assert!(text.contains("wirecopy_rpc_duration_seconds_bucket{rpc=\"wirecopy.v1.ArticleService/GetArticle\",le=\"0.005\"}"), "{text}");
+    assert_eq!(
+        value(&text, "wirecopy_articles_total{verdict=\"ORIGINAL\"}"),
+        2.0
+    );
+    assert_eq!(
+        value(&text, "wirecopy_articles_total{verdict=\"WIRE_COPY\"}"),
+        1.0
+    );
+    assert!(value(&text, "wirecopy_paragraphs_total{kind=\"EXACT\"}") >= 5.0);
+    assert!(value(&text, "wirecopy_facts_created_total") > 0.0);
+    assert!(value(&text, "wirecopy_facts_corroborated_total") > 0.0);
+    assert_eq!(value(&text, "wirecopy_subscribers"), 1.0);
+    assert!(value(&text, "wirecopy_fact_stream_head") > 0.0);
+    assert_eq!(value(&text, "wirecopy_stored_articles"), 3.0);
+    assert!(value(&text, "wirecopy_store_bytes") > 10_000.0);
+    // The subscriber reads as fast as it can; its lag drains to zero.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while value(&scrape(&metrics), "wirecopy_subscriber_lag_max_events") > 0.0 {
+        assert!(Instant::now() < deadline, "lag never drained");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = first.kill();
+    let _ = first.wait();
+    server.terminate();
+
+    // A flag beats the file: two subscribers now fit.
+    let server = ServeProcess::start_with(
+        &dir.path().join("data"),
+        &["--config", &config_arg, "--max-subscribers", "2"],
+    );
+    let mut one = subscriber(&server);
+    let mut two = subscriber(&server);
+    for child in [&mut one, &mut two] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    server.terminate();
+}
+
+#[test]
+fn bad_config_files_are_refused_with_the_option_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (content, expected) in [
+        ("colour = \"blue\"\n", "unknown option `colour`"),
+        ("max-subscribers = \"many\"\n", "--max-subscribers"),
+        ("listen = [1, 2]\n", "must be a string, number or boolean"),
+        ("listen = \n", "not valid TOML"),
+    ] {
+        let config = dir.path().join("bad.toml");
+        std::fs::write(&config, content).expect("config written");
+        let output = Command::new(BINARY)
+            .args(["serve", "--data-dir"])
+            .arg(dir.path().join("data"))
+            .arg("--config")
+            .arg(&config)
+            .output()
+            .expect("binary runs");
+        assert!(!output.status.success(), "{content}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{content}: {stderr}");
+    }
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(BINARY)
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--data-dir",
+        ])
+        .arg(dir.path().join("data"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let stderr = child.stderr.take().expect("piped");
+    let mut line = String::new();
+    BufReader::new(stderr)
+        .read_line(&mut line)
+        .expect("a log line");
+    let _ = child.kill();
+    let _ = child.wait();
+    let record: serde_json::Value = serde_json::from_str(&line).expect("the line is JSON");
+    assert_eq!(record["level"], "INFO", "{line}");
+    assert_eq!(record["fields"]["message"], "wirecopy serving", "{line}");
+    assert!(
+        record["fields"]["listen"]
+            .as_str()
+            .is_some_and(|listen| listen.starts_with("127.0.0.1:")),
+        "{line}"
+    );
+}
