@@ -104,8 +104,9 @@ pub enum ServeError {
     Transport(#[from] tonic::transport::Error),
 }
 
-/// Applies what every wirecopy service shares: the message size limit and
-/// gzip and zstd compression both ways. (The generated servers share these
+/// Applies what every service we serve shares (ours, health and
+/// reflection): the message size limit and gzip and zstd compression both
+/// ways. (The generated servers share these
 /// methods but no trait, hence a macro.)
 macro_rules! with_limits_and_compression {
     ($service:expr, $options:expr) => {
@@ -221,9 +222,9 @@ pub async fn serve(
             tonic_health::pb::FILE_DESCRIPTOR_SET,
         ]))
         .layer(AuthLayer::new(options.tokens.clone()))
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
+        .add_service(with_limits_and_compression!(health_service, options))
+        .add_service(with_limits_and_compression!(reflection_v1, options))
+        .add_service(with_limits_and_compression!(reflection_v1alpha, options))
         .add_service(articles)
         .add_service(facts)
         .serve_with_incoming_shutdown(TcpIncoming::from(listener), stopping)
