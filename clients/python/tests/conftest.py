@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
+import threading
+from pathlib import Path
+
 import pytest
 
 from wirecopy_client import WirecopyClient
 from wirecopy_server import WirecopyServer
+
+PAGES = Path(__file__).resolve().parent / "pages"
 
 
 @pytest.fixture
@@ -34,3 +41,19 @@ def server(server_factory) -> WirecopyServer:
 def client(server):
     with WirecopyClient(server.target) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The pages, served over real HTTP on a free loopback port."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(PAGES)))
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -21,29 +18,12 @@ from wirecopy_client.scrapy import WirecopyPipeline  # noqa: E402
 from wirecopy_server import dead_port  # noqa: E402
 
 TESTS = Path(__file__).resolve().parent
-PAGES = TESTS / "pages"
 SPIDER = TESTS / "spiders" / "news_spider.py"
 
 ORIGINAL = "worlddesk/2020/12/01/lavrov-ayvazian-talks.html"
 WIRE = "frontierdaily/world/russia-sees-no-deliberate-attempts-to-delay-prisoner-exchange.html"
 COPY = "eurasiamonitor/news/lavrov-no-deliberate-delay-in-karabakh-prisoner-swap.html"
 PARTIAL = "caucasusreview/analysis/after-moscow-talks-karabakh-questions-remain.html"
-
-
-@pytest.fixture(scope="module")
-def site():
-    """The pages, served over real HTTP on a free loopback port."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(PAGES)))
-    t = threading.Thread(target=httpd.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def crawl(tmp_path: Path, start_url: str, mode: str, *settings: str) -> tuple[list[dict], str]:
