@@ -32,22 +32,34 @@ pub(crate) struct PreparePool {
 }
 
 impl PreparePool {
-    /// Starts `threads` workers behind a queue of `capacity` tasks.
-    pub fn new(threads: usize, capacity: usize) -> std::io::Result<Self> {
+    /// Starts `threads` workers behind a queue of `capacity` tasks. Each
+    /// worker first runs `warm_up`, so that the first real tasks do not pay
+    /// for building lazily initialised tables and per-thread caches; tasks
+    /// queued meanwhile simply wait.
+    pub fn new(
+        threads: usize,
+        capacity: usize,
+        warm_up: impl Fn() + Send + Sync + 'static,
+    ) -> std::io::Result<Self> {
         let (queue, tasks) = mpsc::sync_channel::<Task>(capacity);
         let tasks = Arc::new(Mutex::new(tasks));
+        let warm_up = Arc::new(warm_up);
         let mut handles = Vec::with_capacity(threads);
         for n in 0..threads.max(1) {
             let tasks = Arc::clone(&tasks);
+            let warm_up = Arc::clone(&warm_up);
             handles.push(
                 std::thread::Builder::new()
                     .name(format!("wirecopy-prepare-{n}"))
-                    .spawn(move || loop {
-                        // Holding the lock only to take the next task.
-                        let next = tasks.lock().unwrap_or_else(|p| p.into_inner()).recv();
-                        match next {
-                            Ok(task) => task(),
-                            Err(_) => return,
+                    .spawn(move || {
+                        warm_up();
+                        loop {
+                            // Holding the lock only to take the next task.
+                            let next = tasks.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                            match next {
+                                Ok(task) => task(),
+                                Err(_) => return,
+                            }
                         }
                     })?,
             );
@@ -95,7 +107,7 @@ mod tests {
 
     #[test]
     fn a_full_queue_refuses_instead_of_growing() {
-        let pool = PreparePool::new(1, 1).unwrap_or_else(|e| panic!("pool starts: {e}"));
+        let pool = PreparePool::new(1, 1, || {}).unwrap_or_else(|e| panic!("pool starts: {e}"));
         let (release, wait) = mpsc::channel::<()>();
         let (started, running) = mpsc::channel::<()>();
         // Occupy the only worker, then the only queue slot.
@@ -117,5 +129,19 @@ mod tests {
             .filter_map(|answer| answer.ok()?.blocking_recv().ok())
             .collect();
         assert_eq!(answers, vec![1, 2]);
+    }
+
+    #[test]
+    fn every_worker_warms_up_before_its_first_task() {
+        let (warmed, count) = mpsc::channel::<()>();
+        let warmed = Mutex::new(warmed);
+        let pool = PreparePool::new(3, 4, move || {
+            let _ = warmed.lock().unwrap_or_else(|p| p.into_inner()).send(());
+        })
+        .unwrap_or_else(|e| panic!("pool starts: {e}"));
+        let answer = pool.run(|| 7).unwrap_or_else(|_| panic!("task queued"));
+        assert_eq!(answer.blocking_recv().ok(), Some(7));
+        pool.close();
+        assert_eq!(count.iter().count(), 3);
     }
 }
