@@ -1,5 +1,6 @@
 //! What the gRPC layer reports to [`crate::metrics`]: every call by RPC
-//! and status with its latency (a tower layer in front of all services),
+//! and status with its latency (a tower layer in front of all services,
+//! which also logs each call at debug level),
 //! what each submission found, and where each fact subscriber is.
 //!
 //! Recording goes through the `metrics` facade, so without an installed
@@ -124,10 +125,14 @@ where
                 .and_then(|value| value.parse::<i32>().ok())
                 .map_or(tonic::Code::Ok, tonic::Code::from_i32);
             let code = format!("{code:?}");
+            let seconds = started.elapsed().as_secs_f64();
+            // Failures the server causes are logged where they happen
+            // (`api::status`); this line is the per-call trace for
+            // RUST_LOG=wirecopy=debug.
+            tracing::debug!(%rpc, %code, seconds, "rpc");
             metrics::counter!(names::RPC_REQUESTS, "rpc" => rpc.clone(), "code" => code)
                 .increment(1);
-            metrics::histogram!(names::RPC_SECONDS, "rpc" => rpc)
-                .record(started.elapsed().as_secs_f64());
+            metrics::histogram!(names::RPC_SECONDS, "rpc" => rpc).record(seconds);
             Ok(response)
         })
     }

@@ -11,6 +11,11 @@ use std::{
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_wirecopy");
 
+/// Longest a client subcommand may run: a client that hangs (a stream that
+/// never ends, a server that never answers) fails the test instead of
+/// stalling the suite.
+const CLIENT_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// A `wirecopy serve` process and the URL it listens on.
 pub struct ServeProcess {
     child: Child,
@@ -66,12 +71,27 @@ impl ServeProcess {
         }
     }
 
+    /// Runs a client subcommand against this server to completion.
     pub fn client(&self, args: &[&str]) -> Output {
-        Command::new(BINARY)
+        let child = Command::new(BINARY)
             .args(args)
             .env("WIRECOPY_SERVER", &self.url)
-            .output()
-            .expect("client runs")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("client runs");
+        let pid = child.id();
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || done.send(child.wait_with_output()));
+        match finished.recv_timeout(CLIENT_TIMEOUT) {
+            Ok(output) => output.expect("client output read"),
+            Err(_) => {
+                let _ = Command::new("sh")
+                    .args(["-c", &format!("kill -KILL {pid}")])
+                    .status();
+                panic!("wirecopy {args:?} still running after {CLIENT_TIMEOUT:?}");
+            }
+        }
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns the rest of the log.
