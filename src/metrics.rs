@@ -18,11 +18,16 @@ use crate::{api::observe::SubscriberPositions, engine::Engine};
 /// The exported series.
 pub mod names {
     /// Counter, labels `rpc` (`package.Service/Method`, or `other`) and
-    /// `code` (gRPC status, e.g. `Ok`, `InvalidArgument`).
+    /// `code` (gRPC status, e.g. `Ok`, `InvalidArgument`): calls that
+    /// ended, by the status they ended with (`Cancelled` when the client
+    /// went away first).
     pub const RPC_REQUESTS: &str = "wirecopy_rpc_requests_total";
-    /// Histogram, label `rpc`: seconds until the response started (the
-    /// whole call for unary RPCs; stream setup for streaming ones).
+    /// Histogram, label `rpc`: seconds from the call's arrival until its
+    /// status was sent (for streams, the whole stream).
     pub const RPC_SECONDS: &str = "wirecopy_rpc_duration_seconds";
+    /// Gauge, label `rpc`: calls started and not yet ended (open streams
+    /// included).
+    pub const RPC_IN_FLIGHT: &str = "wirecopy_rpc_in_flight";
     /// Counter, label `verdict`: submitted articles by verdict.
     pub const ARTICLES: &str = "wirecopy_articles_total";
     /// Counter, label `kind`: paragraphs of stored articles by match kind.
@@ -45,10 +50,11 @@ pub mod names {
     pub const STORE_BYTES: &str = "wirecopy_store_bytes";
 }
 
-/// Latency buckets, in seconds: from sub-millisecond reads to submits
-/// waiting behind a full queue.
+/// Duration buckets, in seconds: from sub-millisecond reads to submits
+/// waiting behind a full queue, and streams open for minutes to an hour.
 const SECONDS_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+    60.0, 300.0, 3600.0,
 ];
 
 /// Installs the process-wide recorder and describes every series. Call
@@ -66,11 +72,18 @@ pub fn install_recorder() -> Result<PrometheusHandle, BuildError> {
 
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
-    describe_counter!(names::RPC_REQUESTS, "gRPC calls by RPC and status code");
+    describe_counter!(
+        names::RPC_REQUESTS,
+        "gRPC calls ended, by RPC and final status code"
+    );
     describe_histogram!(
         names::RPC_SECONDS,
         Unit::Seconds,
-        "gRPC latency until the response starts, by RPC"
+        "gRPC call duration until the status was sent, by RPC"
+    );
+    describe_gauge!(
+        names::RPC_IN_FLIGHT,
+        "gRPC calls in progress, open streams included, by RPC"
     );
     describe_counter!(names::ARTICLES, "Submitted articles by verdict");
     describe_counter!(

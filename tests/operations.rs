@@ -204,3 +204,129 @@ fn json_logs_are_one_object_per_line() {
         "{line}"
     );
 }
+
+/// Polls the metrics endpoint until `series` reads `expected` (streams are
+/// counted when they end, which the server sees a moment after the
+/// client does).
+async fn wait_for_value(metrics: &str, series: &str, expected: f64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let address = metrics.to_owned();
+        let text = tokio::task::spawn_blocking(move || scrape(&address))
+            .await
+            .expect("scrape task");
+        let found = text
+            .lines()
+            .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|number| number.parse::<f64>().ok());
+        if found == Some(expected) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{series} is {found:?}, not {expected}, in:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_are_counted_by_the_status_they_end_with() {
+    use wirecopy::api::pb::{
+        self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
+    };
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = ServeProcess::start_with(
+        &dir.path().join("data"),
+        &[
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--max-message-bytes",
+            "65536",
+        ],
+    );
+    let metrics = server.metrics.clone().expect("metrics on");
+    let channel = tonic::transport::Channel::from_shared(server.url.clone())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connects");
+    let mut articles = ArticleServiceClient::new(channel.clone());
+    let (_, wire) = seed(SEED_SPUTNIK);
+
+    // A stream whose second message is over the limit: the server answers
+    // the first, then ends the stream with OUT_OF_RANGE in its trailers.
+    let oversized = "word ".repeat(20_000);
+    let requests = tokio_stream::iter([
+        common::request("wire", "sputnik", &wire),
+        common::request("too-big", "example.org", &oversized),
+    ]);
+    let mut responses = articles
+        .submit_stream(requests)
+        .await
+        .expect("stream opens")
+        .into_inner();
+    let first = responses.message().await.expect("first answer");
+    assert!(first.is_some_and(|response| response.error.is_none()));
+    let ended = loop {
+        match responses.message().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("the stream ended without the size error"),
+            Err(status) => break status,
+        }
+    };
+    assert_eq!(ended.code(), tonic::Code::OutOfRange, "{ended:?}");
+    let stream_rpc = "wirecopy.v1.ArticleService/SubmitStream";
+    wait_for_value(
+        &metrics,
+        &format!("wirecopy_rpc_requests_total{{rpc=\"{stream_rpc}\",code=\"OutOfRange\"}}"),
+        1.0,
+    )
+    .await;
+    wait_for_value(
+        &metrics,
+        &format!("wirecopy_rpc_in_flight{{rpc=\"{stream_rpc}\"}}"),
+        0.0,
+    )
+    .await;
+
+    // A subscription is in flight while open, and counted as Cancelled
+    // once its client goes away.
+    let subscribe_rpc = "wirecopy.v1.FactService/Subscribe";
+    let mut facts = FactServiceClient::new(channel);
+    let mut events = facts
+        .subscribe(pb::SubscribeRequest::default())
+        .await
+        .expect("subscribes")
+        .into_inner();
+    let event = events.message().await.expect("an event");
+    assert!(event.is_some_and(|event| event.sequence == 1));
+    wait_for_value(
+        &metrics,
+        &format!("wirecopy_rpc_in_flight{{rpc=\"{subscribe_rpc}\"}}"),
+        1.0,
+    )
+    .await;
+    drop(events);
+    wait_for_value(
+        &metrics,
+        &format!("wirecopy_rpc_requests_total{{rpc=\"{subscribe_rpc}\",code=\"Cancelled\"}}"),
+        1.0,
+    )
+    .await;
+    wait_for_value(
+        &metrics,
+        &format!("wirecopy_rpc_in_flight{{rpc=\"{subscribe_rpc}\"}}"),
+        0.0,
+    )
+    .await;
+    wait_for_value(
+        &metrics,
+        &format!("wirecopy_rpc_duration_seconds_count{{rpc=\"{subscribe_rpc}\"}}"),
+        1.0,
+    )
+    .await;
+    server.terminate();
+}

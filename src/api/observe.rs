@@ -1,6 +1,7 @@
 //! What the gRPC layer reports to [`crate::metrics`]: every call by RPC
-//! and status with its latency (a tower layer in front of all services,
-//! which also logs each call at debug level),
+//! and final status with its duration, and the calls in flight (a tower
+//! layer in front of all services, which also logs each call at debug
+//! level when it ends),
 //! what each submission found, and where each fact subscriber is.
 //!
 //! Recording goes through the `metrics` facade, so without an installed
@@ -111,30 +112,121 @@ where
         } else {
             OTHER_RPC.to_owned()
         };
-        let started = Instant::now();
+        let mut call = CallRecord::start(rpc);
         let response = self.inner.call(request);
         Box::pin(async move {
-            let response = response.await?;
-            // A failed call answers with `grpc-status` in its headers; a
-            // call that succeeds sends it later, in the trailers, so its
-            // absence here means the call (or the stream) started well.
-            let code = response
-                .headers()
-                .get("grpc-status")
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| value.parse::<i32>().ok())
-                .map_or(tonic::Code::Ok, tonic::Code::from_i32);
-            let code = format!("{code:?}");
-            let seconds = started.elapsed().as_secs_f64();
-            // Failures the server causes are logged where they happen
-            // (`api::status`); this line is the per-call trace for
-            // RUST_LOG=wirecopy=debug.
-            tracing::debug!(%rpc, %code, seconds, "rpc");
-            metrics::counter!(names::RPC_REQUESTS, "rpc" => rpc.clone(), "code" => code)
-                .increment(1);
-            metrics::histogram!(names::RPC_SECONDS, "rpc" => rpc).record(seconds);
-            Ok(response)
+            let response = match response.await {
+                Ok(response) => response,
+                Err(error) => {
+                    // The transport could not produce a response at all.
+                    call.finish(tonic::Code::Internal);
+                    return Err(error);
+                }
+            };
+            // A call that fails before sending anything answers
+            // "trailers-only": the status is in the headers and the body
+            // is empty. Any other call, unary or streaming, sends its
+            // status in the trailers after the last message, so the body
+            // carries the record until then.
+            if let Some(code) = status_code(response.headers()) {
+                call.finish(code);
+                return Ok(response);
+            }
+            Ok(response.map(|body| Body::new(MeasuredBody { inner: body, call })))
         })
+    }
+}
+
+/// The `grpc-status` in `headers` (response headers or trailers), if any.
+fn status_code(headers: &http::HeaderMap) -> Option<tonic::Code> {
+    headers
+        .get("grpc-status")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<i32>().ok())
+        .map(tonic::Code::from_i32)
+}
+
+/// One call being measured. It is recorded exactly once: with the status
+/// the server sent, or as `Cancelled` when it is dropped unfinished (the
+/// client reset the stream or went away before the status was sent).
+struct CallRecord {
+    rpc: String,
+    started: Instant,
+    finished: bool,
+}
+
+impl CallRecord {
+    fn start(rpc: String) -> Self {
+        metrics::gauge!(names::RPC_IN_FLIGHT, "rpc" => rpc.clone()).increment(1.0);
+        CallRecord {
+            rpc,
+            started: Instant::now(),
+            finished: false,
+        }
+    }
+
+    fn finish(&mut self, code: tonic::Code) {
+        if std::mem::replace(&mut self.finished, true) {
+            return;
+        }
+        let rpc = std::mem::take(&mut self.rpc);
+        let code = format!("{code:?}");
+        let seconds = self.started.elapsed().as_secs_f64();
+        // Failures the server causes are logged where they happen
+        // (`api::status`); this line is the per-call trace for
+        // RUST_LOG=wirecopy=debug.
+        tracing::debug!(%rpc, %code, seconds, "rpc");
+        metrics::gauge!(names::RPC_IN_FLIGHT, "rpc" => rpc.clone()).decrement(1.0);
+        metrics::counter!(names::RPC_REQUESTS, "rpc" => rpc.clone(), "code" => code).increment(1);
+        metrics::histogram!(names::RPC_SECONDS, "rpc" => rpc).record(seconds);
+    }
+}
+
+impl Drop for CallRecord {
+    fn drop(&mut self) {
+        self.finish(tonic::Code::Cancelled);
+    }
+}
+
+/// A response body that finishes its [`CallRecord`] when the call's status
+/// goes out in the trailers (or the body fails or ends without one).
+struct MeasuredBody {
+    inner: Body,
+    call: CallRecord,
+}
+
+impl http_body::Body for MeasuredBody {
+    type Data = bytes::Bytes;
+    type Error = tonic::Status;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        // Both fields are Unpin, so the body can be reached through the pin.
+        let this = &mut *self;
+        let polled = Pin::new(&mut this.inner).poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(trailers) = frame.trailers_ref() {
+                    this.call
+                        .finish(status_code(trailers).unwrap_or(tonic::Code::Unknown));
+                }
+            }
+            Poll::Ready(Some(Err(status))) => this.call.finish(status.code()),
+            // Ended after its trailers (already finished), or without any.
+            Poll::Ready(None) => this.call.finish(tonic::Code::Unknown),
+            Poll::Pending => {}
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
     }
 }
 
