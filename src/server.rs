@@ -216,7 +216,9 @@ pub async fn serve(
         builder = builder.tls_config(tls.server_config())?;
     }
     builder
-        // Outermost, so that refused calls are counted too.
+        // Outside the token check, so refused calls are counted too. tonic's
+        // own timeout wraps every layer: a call it cuts off is dropped
+        // mid-flight, which the metrics layer counts as Cancelled.
         .layer(RpcMetricsLayer::new(&[
             FILE_DESCRIPTOR_SET,
             tonic_health::pb::FILE_DESCRIPTOR_SET,

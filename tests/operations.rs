@@ -232,7 +232,7 @@ async fn wait_for_value(metrics: &str, series: &str, expected: f64) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn streams_are_counted_by_the_status_they_end_with() {
+async fn calls_are_counted_by_how_they_end_and_stored_articles_always() {
     use wirecopy::api::pb::{
         self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
     };
@@ -328,5 +328,53 @@ async fn streams_are_counted_by_the_status_they_end_with() {
         1.0,
     )
     .await;
+
+    // A client that sends many articles on a stream and hangs up after
+    // the first answer: what the server had queued is stored all the same,
+    // and each stored article is counted by its verdict.
+    let (_, report) = seed(SEED_TALKS);
+    let many = tokio_stream::iter((0..200).map(move |n| {
+        common::request(
+            &format!("hung-up-{n}"),
+            "example.org",
+            &format!("Edition {n} of the report.\n\n{report}"),
+        )
+    }));
+    let mut answers = articles
+        .submit_stream(many)
+        .await
+        .expect("stream opens")
+        .into_inner();
+    for _ in 0..5 {
+        let answer = answers.message().await.expect("an answer");
+        assert!(answer.is_some_and(|response| response.error.is_none()));
+    }
+    drop(answers);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let address = metrics.clone();
+        let text = tokio::task::spawn_blocking(move || scrape(&address))
+            .await
+            .expect("scrape task");
+        let sum = |prefix: &str| -> f64 {
+            text.lines()
+                .filter(|line| line.starts_with(prefix))
+                .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+                .sum()
+        };
+        let ended = sum(&format!(
+            "wirecopy_rpc_requests_total{{rpc=\"{stream_rpc}\""
+        ));
+        let counted = sum("wirecopy_articles_total{");
+        let stored = value(&text, "wirecopy_stored_articles");
+        if ended == 2.0 && counted == stored {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{ended} streams ended, {counted} articles counted, {stored} stored:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     server.terminate();
 }

@@ -50,9 +50,34 @@ enum Preparing {
 
 /// One request of a stream, in flight between sequencer and responder.
 enum InFlight {
-    Queued(String, Result<Ticket, Error>),
+    Queued(String, Result<Answer, Error>),
     /// The client's stream failed (for example an oversized message).
     Failed(Status),
+}
+
+/// A stored article's response, once durable.
+type Answer = tokio::task::JoinHandle<Result<pb::SubmitResponse, Error>>;
+
+/// Waits for `ticket` in a task of its own and counts the stored article
+/// in the metrics there: an article that was queued is stored even when
+/// its caller stops waiting (a timeout, a client gone), and must be
+/// counted all the same.
+fn answer(ticket: Ticket) -> Answer {
+    tokio::spawn(async move {
+        let response = submit_response(ticket.outcome().await?);
+        record_submission(&response);
+        Ok(response)
+    })
+}
+
+/// What [`answer`] found. Its task fails only by panicking, which leaves
+/// the article's fate unknown: a storage error, so the client retries.
+async fn answered(answer: Answer) -> Result<pb::SubmitResponse, Error> {
+    answer.await.unwrap_or_else(|failure| {
+        Err(Error::Storage(crate::store::StoreError::Io(format!(
+            "answering the article failed: {failure}"
+        ))))
+    })
 }
 
 #[tonic::async_trait]
@@ -64,9 +89,7 @@ impl ArticleService for ArticleApi {
         let article = article_from_request(request.into_inner())?;
         let prepared = self.engine.prepare(article).await?;
         let ticket = self.engine.enqueue_prepared(prepared).await?;
-        let response = submit_response(ticket.outcome().await?);
-        record_submission(&response);
-        Ok(Response::new(response))
+        Ok(Response::new(answered(answer(ticket)).await?))
     }
 
     type SubmitStreamStream =
@@ -121,7 +144,7 @@ impl ArticleService for ArticleApi {
                 let item = match item {
                     Preparing::Article(id, preparing) => {
                         let ticket = match preparing.await {
-                            Ok(Ok(prepared)) => engine.enqueue_prepared(prepared).await,
+                            Ok(Ok(prepared)) => engine.enqueue_prepared(prepared).await.map(answer),
                             Ok(Err(error)) => Err(error),
                             Err(failure) => Err(Error::Storage(crate::store::StoreError::Io(
                                 format!("preparing the article failed: {failure}"),
@@ -141,25 +164,23 @@ impl ArticleService for ArticleApi {
         tokio::spawn(async move {
             while let Some(item) = queued_rx.recv().await {
                 let response = match item {
-                    InFlight::Queued(id, ticket) => {
-                        let outcome = match ticket {
-                            Ok(ticket) => ticket.outcome().await,
+                    InFlight::Queued(id, answer) => {
+                        let outcome = match answer {
+                            Ok(answer) => answered(answer).await,
                             Err(error) => Err(error),
                         };
-                        Ok(match outcome {
-                            Ok(submission) => submit_response(submission),
-                            Err(error) => pb::SubmitResponse {
+                        Ok(outcome.unwrap_or_else(|error| {
+                            let refused = pb::SubmitResponse {
                                 article_id: id,
                                 error: Some(stream_error(&error)),
                                 ..Default::default()
-                            },
-                        })
+                            };
+                            record_submission(&refused);
+                            refused
+                        }))
                     }
                     InFlight::Failed(status) => Err(status),
                 };
-                if let Ok(response) = &response {
-                    record_submission(response);
-                }
                 if out_tx.send(response).await.is_err() {
                     break;
                 }
