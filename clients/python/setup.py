@@ -121,7 +121,9 @@ def gencode_requirements() -> list[str]:
         protobuf = f"protobuf>={major}.{minor}.{patch},<{major + 1}"
     else:  # older generators emit no check
         protobuf = "protobuf>=4.21"
-    return [f"grpcio>={tools}", protobuf]
+    # The standard health service's messages and stub, for
+    # WirecopyClient.health().
+    return [f"grpcio>={tools}", protobuf, "grpcio-health-checking>=1.62"]
 
 
 class build_py(_build_py):

@@ -1,4 +1,4 @@
-//! The client subcommands: `submit`, `get`, `dupes`, `facts`, `subscribe`.
+//! The client subcommands `get`, `dupes`, `facts` and `subscribe` (`submit` has its own module).
 
 use std::{path::PathBuf, process::ExitCode};
 

@@ -12,6 +12,9 @@
 //! - anything else (`.txt` in a directory): plain text, the first non-blank
 //!   line is the title, the rest the body, the path is the id.
 //!
+//! A JSON record with neither an id nor a URL takes its file's path as id,
+//! `path#N` for the N-th record (or line) of a file of several.
+//!
 //! A record that cannot be read is reported with its place (file and line)
 //! and skipped, so that one bad line does not stop a night's backfill.
 
@@ -173,9 +176,15 @@ fn read_json(path: &Path, emit: &mut dyn FnMut(Input) -> bool) -> anyhow::Result
     };
     if let Some(records) = whole {
         let share = size / records.len().max(1) as u64;
+        let single = records.len() == 1;
         for (index, record) in records.into_iter().enumerate() {
             let place = format!("{} record {}", path.display(), index + 1);
-            if !emit(json_input(record, place, share)) {
+            let fallback_id = if single {
+                path.display().to_string()
+            } else {
+                format!("{}#{}", path.display(), index + 1)
+            };
+            if !emit(json_input(record, &fallback_id, place, share)) {
                 break;
             }
         }
@@ -189,7 +198,10 @@ fn read_json(path: &Path, emit: &mut dyn FnMut(Input) -> bool) -> anyhow::Result
         }
         let bytes = line.len() as u64 + 1;
         let input = match serde_json::from_str::<Value>(&line) {
-            Ok(record) => json_input(record, place, bytes),
+            Ok(record) => {
+                let fallback_id = format!("{}#{}", path.display(), number + 1);
+                json_input(record, &fallback_id, place, bytes)
+            }
             Err(error) => Input::Unreadable {
                 place,
                 message: format!("not JSON: {error}"),
@@ -202,8 +214,8 @@ fn read_json(path: &Path, emit: &mut dyn FnMut(Input) -> bool) -> anyhow::Result
     Ok(())
 }
 
-fn json_input(record: Value, place: String, bytes: u64) -> Input {
-    match records::article_from_json(record) {
+fn json_input(record: Value, fallback_id: &str, place: String, bytes: u64) -> Input {
+    match records::article_from_json(record, Some(fallback_id)) {
         Ok((format, article)) => Input::Article {
             article: Box::new(article),
             bytes,
@@ -221,7 +233,7 @@ pub fn article_line(line: &str, line_number: usize) -> anyhow::Result<Option<pb:
     }
     let record: Value = serde_json::from_str(line)
         .with_context(|| format!("line {line_number}: not an article"))?;
-    records::article_from_json(record)
+    records::article_from_json(record, None)
         .map(|(_, article)| Some(article))
         .map_err(|message| anyhow::anyhow!("line {line_number}: {message}"))
 }
@@ -233,7 +245,7 @@ fn decode_text(bytes: Vec<u8>) -> String {
 }
 
 fn plain_text(path: &Path, text: &str) -> pb::Article {
-    let trimmed = text.trim_start_matches(['\n', '\r']);
+    let trimmed = text.trim_start();
     let (title, body) = match trimmed.find('\n') {
         Some(end) => (
             trimmed[..end].trim(),
@@ -282,7 +294,7 @@ mod tests {
 
     #[test]
     fn plain_text_takes_the_first_line_as_title() {
-        let article = plain_text(Path::new("a.txt"), "\nHeadline\n\nFirst.\n\nSecond.\n");
+        let article = plain_text(Path::new("a.txt"), "\n \t\nHeadline\n\nFirst.\n\nSecond.\n");
         assert_eq!(article.title, "Headline");
         assert_eq!(article.body, "First.\n\nSecond.\n");
         assert_eq!(article.id, "a.txt");
@@ -309,10 +321,14 @@ mod tests {
         let array = dir.path().join("t.json");
         std::fs::write(
             &array,
-            "[{\"text\":\"t\",\"url\":\"https://x/4\"},{\"id\":\"5\",\"body\":\"b\"}]",
+            "[{\"text\":\"t\",\"url\":\"https://x/4\"},{\"id\":\"5\",\"body\":\"b\"},{\"text\":\"t\",\"source\":null}]",
         )?;
         let inputs = read_all(&array)?;
-        assert_eq!(ids(&inputs), ["https://x/4", "5"]);
+        let numbered = format!("{}#3", array.display());
+        assert_eq!(ids(&inputs), ["https://x/4", "5", numbered.as_str()]);
+        let lone = dir.path().join("lone.json");
+        std::fs::write(&lone, "{\"text\":\"t\",\"source\":null}")?;
+        assert_eq!(ids(&read_all(&lone)?), [lone.display().to_string()]);
         if let Input::Article { article, kind, .. } = &inputs[0] {
             assert_eq!(article.source, "cli");
             assert_eq!(*kind, InputKind::Json(RecordFormat::Trafilatura));

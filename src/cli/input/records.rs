@@ -7,7 +7,9 @@
 //! - trafilatura's `--json` output (`text`, `date`, `hostname`, ...).
 //!
 //! Every shape falls back to the record's URL for a missing id: the stable
-//! key scrapers already have.
+//! key scrapers already have. A record with neither (trafilatura run over
+//! saved files knows no URL) takes the id its reader offers, the file's
+//! path.
 
 use std::collections::HashMap;
 
@@ -88,7 +90,8 @@ struct NewsPleaseRecord {
 struct TrafilaturaRecord {
     id: Option<Value>,
     url: Option<String>,
-    /// Older trafilatura versions put the page URL here.
+    /// trafilatura's JSON output puts the page URL here (under `source`,
+    /// not `url`), or null when it was run on files without one.
     source: Option<String>,
     title: Option<String>,
     text: Option<String>,
@@ -100,8 +103,12 @@ struct TrafilaturaRecord {
     author: Option<String>,
 }
 
-/// Parses one JSON record into an article.
-pub fn article_from_json(record: Value) -> Result<(RecordFormat, pb::Article), String> {
+/// Parses one JSON record into an article; one with neither an id nor a
+/// URL takes `fallback_id`, when there is one.
+pub fn article_from_json(
+    record: Value,
+    fallback_id: Option<&str>,
+) -> Result<(RecordFormat, pb::Article), String> {
     let Value::Object(fields) = &record else {
         return Err("not a JSON object".to_owned());
     };
@@ -115,8 +122,12 @@ pub fn article_from_json(record: Value) -> Result<(RecordFormat, pb::Article), S
         RecordFormat::NewsPlease => news_please(parse(record)?)?,
         RecordFormat::Trafilatura => trafilatura(parse(record)?)?,
     };
+    let mut article = article;
     if article.id.is_empty() {
-        return Err("the record has neither an id nor a url".to_owned());
+        let Some(fallback) = fallback_id else {
+            return Err("the record has neither an id nor a url".to_owned());
+        };
+        fallback.clone_into(&mut article.id);
     }
     Ok((format, article))
 }
@@ -218,14 +229,17 @@ mod tests {
 
     #[test]
     fn news_please_records_take_their_url_as_id() -> Result<(), String> {
-        let (format, article) = article_from_json(json!({
-            "authors": ["Faizan Hashmi"], "date_download": "2020-12-02 08:00:00",
-            "date_modify": null, "date_publish": "2020-12-01 23:32:00",
-            "description": "d", "filename": "f.json", "image_url": null, "language": "en",
-            "localpath": null, "maintext": "First.\n\nSecond.", "source_domain": "urdupoint.com",
-            "text": null, "title": "Russia sees no deliberate", "title_page": null,
-            "title_rss": null, "url": "https://www.urdupoint.com/en/world/x.html"
-        }))?;
+        let (format, article) = article_from_json(
+            json!({
+                "authors": ["Faizan Hashmi"], "date_download": "2020-12-02 08:00:00",
+                "date_modify": null, "date_publish": "2020-12-01 23:32:00",
+                "description": "d", "filename": "f.json", "image_url": null, "language": "en",
+                "localpath": null, "maintext": "First.\n\nSecond.", "source_domain": "urdupoint.com",
+                "text": null, "title": "Russia sees no deliberate", "title_page": null,
+                "title_rss": null, "url": "https://www.urdupoint.com/en/world/x.html"
+            }),
+            Some("np.json"),
+        )?;
         assert_eq!(format, RecordFormat::NewsPlease);
         assert_eq!(article.id, "https://www.urdupoint.com/en/world/x.html");
         assert_eq!(article.source, "urdupoint.com");
@@ -237,13 +251,16 @@ mod tests {
 
     #[test]
     fn trafilatura_records_are_recognised() -> Result<(), String> {
-        let (format, article) = article_from_json(json!({
-            "title": "Talks", "author": "Staff", "hostname": "example.com", "date": "2020-12-01",
-            "fingerprint": "abc", "id": null, "license": null, "comments": "", "raw_text": "raw",
-            "text": "Para one.\nPara two.", "language": "en", "image": null, "pagetype": "article",
-            "source": "https://example.com/talks", "source-hostname": "Example", "excerpt": "",
-            "categories": "", "tags": ""
-        }))?;
+        let (format, article) = article_from_json(
+            json!({
+                "title": "Talks", "author": "Staff", "hostname": "example.com", "date": "2020-12-01",
+                "fingerprint": "abc", "id": null, "license": null, "comments": "", "raw_text": "raw",
+                "text": "Para one.\nPara two.", "language": "en", "image": null, "pagetype": "article",
+                "source": "https://example.com/talks", "source-hostname": "Example", "excerpt": "",
+                "categories": "", "tags": ""
+            }),
+            Some("t.json"),
+        )?;
         assert_eq!(format, RecordFormat::Trafilatura);
         assert_eq!(article.id, "https://example.com/talks");
         assert_eq!(article.body, "Para one.\nPara two.");
@@ -255,22 +272,24 @@ mod tests {
     #[test]
     fn our_own_records_and_their_errors() -> Result<(), String> {
         let (format, article) =
-            article_from_json(json!({"url": "https://x/1", "html": "<p>x</p>"}))?;
+            article_from_json(json!({"url": "https://x/1", "html": "<p>x</p>"}), None)?;
         assert_eq!(format, RecordFormat::Wirecopy);
         assert_eq!(article.id, "https://x/1");
         assert_eq!(article.html, "<p>x</p>");
-        assert!(article_from_json(json!({"body": "b"}))
+        let (_, article) = article_from_json(json!({"body": "b"}), Some("feed.json"))?;
+        assert_eq!(article.id, "feed.json");
+        assert!(article_from_json(json!({"body": "b"}), None)
             .unwrap_err()
             .contains("neither an id nor a url"));
-        assert!(article_from_json(json!({"title": "t"}))
+        assert!(article_from_json(json!({"title": "t"}), Some("x"))
             .unwrap_err()
             .contains("no article text"));
         assert!(
-            article_from_json(json!({"id": "1", "body": "b", "published_at": "May"}))
+            article_from_json(json!({"id": "1", "body": "b", "published_at": "May"}), None)
                 .unwrap_err()
                 .contains("\"May\"")
         );
-        assert!(article_from_json(json!([1])).is_err());
+        assert!(article_from_json(json!([1]), None).is_err());
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence, Union
 
 import grpc
 from google.protobuf import timestamp_pb2
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from .proto.wirecopy.v1 import wirecopy_pb2 as pb
 from .proto.wirecopy.v1 import wirecopy_pb2_grpc as pb_grpc
@@ -237,11 +238,9 @@ class WirecopyClient:
             self._channel = grpc.secure_channel(address, creds, options=opts)
         else:
             self._channel = grpc.insecure_channel(address, options=opts)
-        # Compression is set per call, not as the channel default: the
-        # server's health and reflection services (tonic-health,
-        # tonic-reflection) refuse gzip requests with UNIMPLEMENTED, and
-        # grpcio's per-call NoCompression does not override a channel
-        # default.
+        # Compression is passed with every call rather than set as the
+        # channel default, so the channel stays usable by other stubs the
+        # caller builds on it with their own choice.
         self._compression = algo
         self.target = address
         self.timeout = timeout
@@ -250,6 +249,7 @@ class WirecopyClient:
         self._metadata = (("authorization", f"Bearer {token}"),) if token else ()
         self._articles = pb_grpc.ArticleServiceStub(self._channel)
         self._facts = pb_grpc.FactServiceStub(self._channel)
+        self._health = health_pb2_grpc.HealthStub(self._channel)
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -448,38 +448,15 @@ class WirecopyClient:
     # -- health ------------------------------------------------------------
 
     def health(self, service: str = "", *, timeout: Optional[float] = 5.0) -> str:
-        """The grpc.health.v1 status name (``"SERVING"``, ``"NOT_SERVING"``, ...).
-
-        Uses a raw unary call so no grpcio-health-checking dependency is
-        needed: HealthCheckRequest is ``{1: service}`` and the response
-        ``{1: status enum}``, encoded by hand below. Sent uncompressed: the
-        server's health service does not accept gzip.
-        """
-        svc = service.encode()
-        request = (b"\x0a" + _varint(len(svc)) + svc) if svc else b""
-        call = self._channel.unary_unary(
-            "/grpc.health.v1.Health/Check",
-            request_serializer=lambda b: b,
-            response_deserializer=lambda b: b,
-        )
+        """The grpc.health.v1 status name (``"SERVING"``, ``"NOT_SERVING"``, ...)."""
+        request = health_pb2.HealthCheckRequest(service=service)
         try:
-            raw = call(request, timeout=timeout)
+            response = self._health.Check(
+                request, metadata=self._metadata, timeout=timeout, compression=self._compression
+            )
         except grpc.RpcError as err:
             raise WirecopyError.from_rpc(err) from err
-        status = raw[1] if len(raw) >= 2 and raw[0] == 0x08 else 0
-        return {0: "UNKNOWN", 1: "SERVING", 2: "NOT_SERVING", 3: "SERVICE_UNKNOWN"}.get(status, str(status))
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        if n:
-            out.append(b | 0x80)
-        else:
-            out.append(b)
-            return bytes(out)
+        return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
 
 def fact_summary(fact: pb.Fact) -> str:

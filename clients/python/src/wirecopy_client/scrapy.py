@@ -27,7 +27,9 @@ article field      taken from
 The verdict is attached to the item under ``WIRECOPY_RESULT_FIELD``
 (``"wirecopy"``) as a plain dict, so it survives any feed exporter::
 
-    {"article_id": ..., "verdict": "WIRE_COPY", "copy_ratio": 0.97,
+    {"article_id": ..., "verdict": "WIRE_COPY",
+     "stored_verdict": <for a re-crawled page, its verdict when first stored>,
+     "copy_ratio": 0.97,
      "canonical_id": <the earliest article the text came from>,
      "copied_from": [<every article a paragraph was matched in>],
      "facts_created": 0, "facts_corroborated": 31, "sequence": 42}
