@@ -32,12 +32,24 @@ fn scrape(address: &str) -> String {
 /// The value of the series whose line starts with `series` (name and
 /// labels exactly as exported).
 fn value(metrics: &str, series: &str) -> f64 {
+    find_value(metrics, series).unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
+}
+
+fn find_value(metrics: &str, series: &str) -> Option<f64> {
     metrics
         .lines()
         .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))
         .and_then(|line| line.rsplit(' ').next())
         .and_then(|number| number.parse().ok())
-        .unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
+}
+
+/// The sum of every series whose line starts with `prefix`.
+fn sum_values(metrics: &str, prefix: &str) -> f64 {
+    metrics
+        .lines()
+        .filter(|line| line.starts_with(prefix))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 /// A `wirecopy subscribe` process that has received its first event and
@@ -205,30 +217,30 @@ fn json_logs_are_one_object_per_line() {
     );
 }
 
-/// Polls the metrics endpoint until `series` reads `expected` (streams are
-/// counted when they end, which the server sees a moment after the
-/// client does).
-async fn wait_for_value(metrics: &str, series: &str, expected: f64) {
+/// Scrapes until `done` holds for the exposition (streams are counted when
+/// they end, which the server sees a moment after the client does); fails
+/// with `what` after 20 s.
+async fn scrape_until(metrics: &str, what: &str, done: impl Fn(&str) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let address = metrics.to_owned();
         let text = tokio::task::spawn_blocking(move || scrape(&address))
             .await
             .expect("scrape task");
-        let found = text
-            .lines()
-            .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))
-            .and_then(|line| line.rsplit(' ').next())
-            .and_then(|number| number.parse::<f64>().ok());
-        if found == Some(expected) {
+        if done(&text) {
             return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{series} is {found:?}, not {expected}, in:\n{text}"
-        );
+        assert!(Instant::now() < deadline, "never {what}, in:\n{text}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn wait_for_value(metrics: &str, series: &str, expected: f64) {
+    let what = format!("{series} = {expected}");
+    scrape_until(metrics, &what, |text| {
+        find_value(text, series) == Some(expected)
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -350,31 +362,16 @@ async fn calls_are_counted_by_how_they_end_and_stored_articles_always() {
         assert!(answer.is_some_and(|response| response.error.is_none()));
     }
     drop(answers);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let address = metrics.clone();
-        let text = tokio::task::spawn_blocking(move || scrape(&address))
-            .await
-            .expect("scrape task");
-        let sum = |prefix: &str| -> f64 {
-            text.lines()
-                .filter(|line| line.starts_with(prefix))
-                .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
-                .sum()
-        };
-        let ended = sum(&format!(
-            "wirecopy_rpc_requests_total{{rpc=\"{stream_rpc}\""
-        ));
-        let counted = sum("wirecopy_articles_total{");
-        let stored = value(&text, "wirecopy_stored_articles");
-        if ended == 2.0 && counted == stored {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{ended} streams ended, {counted} articles counted, {stored} stored:\n{text}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let ended = format!("wirecopy_rpc_requests_total{{rpc=\"{stream_rpc}\"");
+    scrape_until(
+        &metrics,
+        "both streams ended and every stored article counted",
+        |text| {
+            sum_values(text, &ended) == 2.0
+                && sum_values(text, "wirecopy_articles_total{")
+                    == value(text, "wirecopy_stored_articles")
+        },
+    )
+    .await;
     server.terminate();
 }
