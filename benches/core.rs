@@ -1,6 +1,8 @@
 //! Micro-benchmarks of the pure core: normalisation, the text pipeline
 //! (split, credits, normalise, fingerprint, shingle), matching against an
-//! index of stored paragraphs, and fact extraction, per article and per MB.
+//! index of stored paragraphs, and fact extraction, per article and per MB;
+//! and main-text extraction from the saved news pages of
+//! `tests/fixtures/pages` (what `Article.html` costs).
 //!
 //! The corpus is the BBC articles in `../shared/data/bbc` when present,
 //! else the two seed articles of `tests/fixtures/seeds`.
@@ -15,7 +17,10 @@ use wirecopy::{
         match_article, AnchorIndex, Candidate, KnownParagraph, MatchConfig, Origin,
         ParagraphSource, Proposal,
     },
-    text::{normalize::normalize, prepare_body, shingles, Fingerprint, TextConfig},
+    text::{
+        html::extract_main_text, normalize::normalize, prepare_body, shingles, Fingerprint,
+        TextConfig,
+    },
 };
 
 fn corpus() -> Vec<String> {
@@ -186,5 +191,40 @@ fn benchmarks(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(core, benchmarks);
+/// The saved pages: the seeds and BBC articles in news-site templates.
+fn saved_pages() -> Vec<String> {
+    let pages = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pages");
+    let mut paths: Vec<_> = std::fs::read_dir(&pages)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|e| e == "html"))
+                .collect()
+        })
+        .unwrap_or_default();
+    paths.sort();
+    paths
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .collect()
+}
+
+fn html_benchmarks(c: &mut Criterion) {
+    let pages = saved_pages();
+    let bytes: usize = pages.iter().map(String::len).sum();
+    let mut group = c.benchmark_group(format!("{} saved pages", pages.len()));
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function(BenchmarkId::new("extract main text", "all pages"), |b| {
+        b.iter(|| {
+            pages
+                .iter()
+                .filter_map(|page| extract_main_text(page).ok())
+                .count()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(core, benchmarks, html_benchmarks);
 criterion_main!(core);
