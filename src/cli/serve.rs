@@ -21,7 +21,7 @@ use crate::{
 pub struct ServeArgs {
     /// TOML file of options, with the names of the flags (`listen =
     /// "0.0.0.0:50051"`, `max-subscribers = 64`, `fsync = true`). Flags and
-    /// environment variables override it.
+    /// environment variables override it. None by default.
     #[arg(long, env = "WIRECOPY_CONFIG")]
     config: Option<PathBuf>,
     /// Address to listen on.
@@ -59,7 +59,8 @@ pub struct ServeArgs {
     cache_mib: u64,
     /// After every group commit, also `syncfs` the data directory's
     /// filesystem, so acknowledged writes survive power loss and not only a
-    /// crash of the process (costs a device flush per group commit).
+    /// crash of the process (costs a device flush per group commit). Off by
+    /// default; the environment variable takes `true` or `false`.
     #[arg(long, env = "WIRECOPY_FSYNC")]
     fsync: bool,
     /// Seconds a filtered fact stream stays silent before a heartbeat.
@@ -83,21 +84,24 @@ pub struct ServeArgs {
     #[arg(long, env = "WIRECOPY_REQUEST_TIMEOUT_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     request_timeout_seconds: u64,
     /// Bearer tokens and their scopes, one `TOKEN submit,read,subscribe`
-    /// per line (`#` comments). Without it every RPC is open, and the
+    /// per line (`#` comments). None by default: every RPC is open, and the
     /// server only listens on loopback unless --insecure.
     #[arg(long, env = "WIRECOPY_TOKENS")]
     tokens: Option<PathBuf>,
     /// Serve TLS with this certificate chain (PEM); needs --tls-key.
+    /// Plaintext by default.
     #[arg(long, env = "WIRECOPY_TLS_CERT", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
     /// The private key (PEM) of --tls-cert.
     #[arg(long, env = "WIRECOPY_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
     /// Require client certificates signed by this CA (PEM); needs TLS.
+    /// By default no client certificate is asked for.
     #[arg(long, env = "WIRECOPY_TLS_CLIENT_CA", requires = "tls_cert")]
     tls_client_ca: Option<PathBuf>,
     /// Listen on a non-loopback address without --tokens: anyone who can
-    /// reach the port may submit and read.
+    /// reach the port may submit and read. Off by default; the environment
+    /// variable takes `true` or `false`.
     #[arg(long, env = "WIRECOPY_INSECURE")]
     insecure: bool,
     /// Serve Prometheus metrics at http://ADDR/metrics (off by default).
