@@ -67,6 +67,7 @@ pub fn install_recorder() -> Result<PrometheusHandle, BuildError> {
         )?
         .install_recorder()?;
     describe();
+    crate::api::observe::start_counters_at_zero();
     Ok(handle)
 }
 

@@ -230,6 +230,38 @@ impl http_body::Body for MeasuredBody {
     }
 }
 
+/// Puts the article, paragraph and fact counters on the exposition at zero,
+/// for every verdict and match kind. Prometheus takes a series that first
+/// appears already at 1 as having always been 1, so without this the first
+/// WIRE_COPY after a start would never show in `rate()`.
+pub fn start_counters_at_zero() {
+    use pb::{MatchKind, Verdict};
+    let verdicts = [
+        Verdict::Original,
+        Verdict::PartialCopy,
+        Verdict::WireCopy,
+        Verdict::Resubmitted,
+    ];
+    for verdict in verdicts
+        .map(|verdict| verdict.as_str_name())
+        .into_iter()
+        .chain(["ERROR"])
+    {
+        metrics::counter!(names::ARTICLES, "verdict" => verdict).absolute(0);
+    }
+    let kinds = [
+        MatchKind::Exact,
+        MatchKind::Near,
+        MatchKind::None,
+        MatchKind::Skipped,
+    ];
+    for kind in kinds.map(|kind| kind.as_str_name()) {
+        metrics::counter!(names::PARAGRAPHS, "kind" => kind).absolute(0);
+    }
+    metrics::counter!(names::FACTS_CREATED).absolute(0);
+    metrics::counter!(names::FACTS_CORROBORATED).absolute(0);
+}
+
 /// Counts what one stored (or resubmitted) article was found to be.
 /// An article refused inside a `SubmitStream` counts as verdict `ERROR`
 /// (a refused unary `Submit` shows only in the RPC counts, by status).
