@@ -5,7 +5,10 @@
 #
 # Needs only Python >= 3.9 with pip, and the binary (default
 # ../../target/debug/wirecopy; set WIRECOPY_BIN to use another, e.g. a
-# release build). Everything else comes from PyPI.
+# release build). Everything else comes from PyPI, except Prometheus and
+# promtool (Debian's `prometheus` package), whose tests are skipped when
+# they are missing unless WIRECOPY_REQUIRE_PROMETHEUS is set (.ci/run sets
+# it after installing them).
 #
 #   clients/python/ci.sh [pytest args...]
 #
