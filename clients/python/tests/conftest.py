@@ -5,14 +5,11 @@ from __future__ import annotations
 import functools
 import http.server
 import threading
-from pathlib import Path
 
 import pytest
 
 from wirecopy_client import WirecopyClient
-from wirecopy_server import WirecopyServer
-
-PAGES = Path(__file__).resolve().parent / "pages"
+from wirecopy_server import PAGES, WirecopyServer
 
 
 @pytest.fixture

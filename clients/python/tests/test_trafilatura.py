@@ -13,25 +13,14 @@ import json
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import trafilatura
 
 from test_scrapy import COPY, ORIGINAL, PARTIAL, WIRE
 from wirecopy_client import WirecopyClient, verdict_name
-from wirecopy_server import binary_path
+from wirecopy_server import PAGES, cli_submit
 
-PAGES = Path(__file__).resolve().parent / "pages"
 ARTICLES = (ORIGINAL, WIRE, COPY, PARTIAL)
-
-
-def submit(server, folder: Path) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [str(binary_path()), "submit", "--server", f"http://{server.target}", str(folder)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return done
 
 
 def test_trafilatura_output_with_and_without_urls(server, tmp_path):
@@ -47,7 +36,7 @@ def test_trafilatura_output_with_and_without_urls(server, tmp_path):
         assert extracted, page
         assert json.loads(extracted)["source"] == url
         (with_urls / f"{number}.json").write_text(extracted)
-    done = submit(server, with_urls)
+    done = cli_submit(server, with_urls)
     assert re.search(r"read as trafilatura JSON\s+4\b", done.stderr), done.stderr
     with WirecopyClient(server.target) as client:
         copy = client.get_article(f"https://{COPY}")
@@ -65,7 +54,7 @@ def test_trafilatura_output_with_and_without_urls(server, tmp_path):
     written = sorted(out.glob("*.json"))
     assert len(written) == len(ARTICLES) + 1  # and the index page
     assert all(json.loads(path.read_text())["source"] is None for path in written)
-    done = submit(server, out)
+    done = cli_submit(server, out)
     assert re.search(r"read as trafilatura JSON\s+5\b", done.stderr), done.stderr
     assert re.search(r"UNREADABLE \(not sent\)\s+0\b", done.stderr), done.stderr
     with WirecopyClient(server.target) as client:

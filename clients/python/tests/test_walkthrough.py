@@ -17,7 +17,7 @@ import time
 import urllib.request
 
 from test_scrapy import COPY, ORIGINAL, PARTIAL, WIRE, crawl
-from wirecopy_server import CLIENT_DIR, binary_path, seed
+from wirecopy_server import CLIENT_DIR, cli_submit, seed
 
 URDUPOINT = "https://www.urdupoint.com/en/world/russia-sees-no-deliberate-attempts-to-dela-1101187.html"
 TALKS = "https://en.armradio.am/2020/12/01/ayvazian-lavrov-talks/"
@@ -111,11 +111,7 @@ def test_news_please_folder_and_a_scrapy_crawl_watched_from_python_and_metrics(s
         folder.mkdir(parents=True, exist_ok=True)
         record = news_please_record(url, domain, body)
         (folder / record["filename"]).write_text(json.dumps(record, indent=2))
-    submitted = subprocess.run(
-        [str(binary_path()), "submit", "--server", f"http://{server.target}", str(feed)],
-        capture_output=True, text=True, timeout=120,
-    )
-    assert submitted.returncode == 0, submitted.stderr
+    submitted = cli_submit(server, feed)
     assert re.search(r"read as news-please JSON\s+2\b", submitted.stderr), submitted.stderr
     assert re.search(r"ORIGINAL\s+2\b", submitted.stderr), submitted.stderr
 

@@ -22,6 +22,8 @@ from wirecopy_client import WirecopyClient, WirecopyError
 CLIENT_DIR = Path(__file__).resolve().parent.parent  # clients/python
 REPO_DIR = CLIENT_DIR.parent.parent
 SEEDS_DIR = REPO_DIR / "tests" / "fixtures" / "seeds"
+# The saved news pages: the Scrapy test site, and input for the scrapers' tools.
+PAGES = Path(__file__).resolve().parent / "pages"
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _LISTEN = re.compile(r"\blisten=(?:\[?[0-9a-fA-F.:]+\]?):(\d+)")
@@ -192,3 +194,28 @@ def edited_copy_of_talks(body: str) -> str:
     paragraphs[0] = "MOSCOW (AP) \u2014 " + paragraphs[0].replace("Amenian", "Armenian")
     paragraphs.insert(4, "ADVERTISEMENT")
     return "\n\n".join(paragraphs[:-1]) + "\n"
+
+
+def cli_submit(server: "WirecopyServer", *paths) -> subprocess.CompletedProcess:
+    """Runs ``wirecopy submit PATHS...`` against ``server`` and fails the test
+    unless it exits 0. The summary table is on its stderr."""
+    done = subprocess.run(
+        [str(binary_path()), "submit", "--server", f"http://{server.target}", *map(str, paths)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def required_tool(name: str, require_variable: str, install_hint: str) -> str:
+    """The path of the program ``name``. Without it the test is skipped, or
+    fails when ``require_variable`` is set (as CI sets it)."""
+    import pytest
+    import shutil
+
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get(require_variable):
+        pytest.fail(f"{require_variable} is set but {name} is not on PATH ({install_hint})")
+    pytest.skip(f"{name} not on PATH ({install_hint})")

@@ -117,12 +117,11 @@ pub fn article_from_json(
          or `text` (trafilatura)"
             .to_owned()
     })?;
-    let article = match format {
+    let mut article = match format {
         RecordFormat::Wirecopy => wirecopy(parse(record)?)?,
         RecordFormat::NewsPlease => news_please(parse(record)?)?,
         RecordFormat::Trafilatura => trafilatura(parse(record)?)?,
     };
-    let mut article = article;
     if article.id.is_empty() {
         let Some(fallback) = fallback_id else {
             return Err("the record has neither an id nor a url".to_owned());
