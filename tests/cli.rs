@@ -335,3 +335,84 @@ fn submit_reads_scraper_output_and_summarises() {
     assert!(stored.contains("2020-12-01T23:32:00Z"), "{stored}");
     server.terminate();
 }
+
+/// `wirecopy submit` with its stderr on a terminal (a pseudo-terminal the
+/// test holds the other end of) draws a progress bar with the article
+/// count, rate and ETA; with stderr on a pipe it draws none.
+#[test]
+fn submit_draws_a_progress_bar_on_a_terminal_only() {
+    use std::{io::Read, os::fd::OwnedFd, time::Duration};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let feed = dir.path().join("feed");
+    std::fs::create_dir_all(&feed).expect("dir");
+    let (_, report) = seed(SEED_TALKS);
+    for n in 0..300 {
+        std::fs::write(
+            feed.join(format!("{n:03}.txt")),
+            format!("Edition {n}\n\nEdition {n} of the morning report.\n\n{report}"),
+        )
+        .expect("write");
+    }
+    let server = ServeProcess::start(&dir.path().join("data"));
+
+    let terminal =
+        rustix::pty::openpt(rustix::pty::OpenptFlags::RDWR | rustix::pty::OpenptFlags::NOCTTY)
+            .expect("a pseudo-terminal");
+    rustix::pty::grantpt(&terminal).expect("grantpt");
+    rustix::pty::unlockpt(&terminal).expect("unlockpt");
+    let name = rustix::pty::ptsname(&terminal, Vec::new()).expect("ptsname");
+    let side = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(std::ffi::OsStr::new(
+            name.to_str().expect("the terminal's name is UTF-8"),
+        ))
+        .expect("the terminal side opens");
+    let mut child = Command::new(BINARY)
+        .args(["submit", &feed.display().to_string()])
+        .env("WIRECOPY_SERVER", &server.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(OwnedFd::from(side)))
+        .spawn()
+        .expect("submit runs");
+    // Drain the terminal until the child closes its side (reads then fail
+    // with EIO), so the child never blocks on a full terminal buffer.
+    let mut screen = std::fs::File::from(terminal);
+    let drawn = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while let Ok(read @ 1..) = screen.read(&mut chunk) {
+            bytes.extend_from_slice(&chunk[..read]);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("child status") {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("submit still running after 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
+    let screen = drawn.join().expect("reader");
+    let bar = regex::Regex::new(r"\d+ articles, \d+/s ETA \d+").expect("pattern");
+    assert!(bar.is_match(&screen), "no progress bar in:\n{screen}");
+    assert!(
+        screen.contains("WIRE_COPY"),
+        "summary on the terminal:\n{screen}"
+    );
+
+    // The same on a pipe: the summary, and no bar redrawn in place.
+    let piped = server.client(&["submit", &feed.display().to_string()]);
+    let piped = String::from_utf8_lossy(&piped.stderr).into_owned();
+    assert!(piped.contains("RESUBMITTED"), "{piped}");
+    assert!(
+        !piped.contains('\r') && !piped.contains('\u{1b}'),
+        "{piped:?}"
+    );
+}
