@@ -8,19 +8,16 @@
 //! else the two seed articles of `tests/fixtures/seeds`.
 //! Run: `cargo bench --bench core`.
 
-use std::{collections::HashMap, path::Path};
+use std::{collections::HashMap, path::Path, sync::Arc};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use wirecopy::{
     facts::{dates, entities, extract_facts, paragraphs_of, quantities, quotes},
     matching::{
-        match_article, AnchorIndex, Candidate, KnownParagraph, MatchConfig, Origin,
-        ParagraphSource, Proposal,
+        match_article, passages::AlignedText, AnchorIndex, Candidate, KnownParagraph, MatchConfig,
+        Origin, ParagraphSource, Proposal,
     },
-    text::{
-        html::extract_main_text, normalize::normalize, prepare_body, shingles, Fingerprint,
-        TextConfig,
-    },
+    text::{html::extract_main_text, normalize::normalize, prepare_body, Fingerprint, TextConfig},
 };
 
 fn corpus() -> Vec<String> {
@@ -85,10 +82,13 @@ fn benchmarks(c: &mut Criterion) {
                 stored.index.insert(p.fingerprint, &p.anchors);
                 (
                     KnownParagraph {
+                        first: origin,
                         origin,
                         article_count: 1,
+                        boilerplate: false,
+                        text_bytes: u32::try_from(p.content.len()).unwrap_or(u32::MAX),
                     },
-                    shingles::shingle_set(&p.shingles).into(),
+                    Arc::new(AlignedText::new(p.shingles.clone(), p.layout.clone())),
                 )
             });
         }

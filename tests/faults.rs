@@ -95,6 +95,9 @@ impl Store for FaultyStore {
     ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
         self.sled.events_after(after, limit)
     }
+    fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError> {
+        self.sled.isolated_lines()
+    }
     fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
         match self.fault() {
             DISK_FULL => Err(injected("no space left on device")),

@@ -12,6 +12,15 @@ pub struct Doc {
 /// Reads `category/NNN.txt` files: first line the headline, then the body.
 /// Byte-identical bodies are kept once.
 pub fn load_bbc(dir: &Path) -> std::io::Result<Vec<Doc>> {
+    let mut seen = HashSet::new();
+    let mut docs = load_bbc_files(dir)?;
+    docs.retain(|doc| !doc.body.is_empty() && seen.insert(doc.body.clone()));
+    Ok(docs)
+}
+
+/// Every `category/NNN.txt` file in path order, duplicates kept: the
+/// corpus as an archive would receive it.
+pub fn load_bbc_files(dir: &Path) -> std::io::Result<Vec<Doc>> {
     let mut paths = Vec::new();
     for category in std::fs::read_dir(dir)? {
         let category = category?.path();
@@ -25,11 +34,9 @@ pub fn load_bbc(dir: &Path) -> std::io::Result<Vec<Doc>> {
         }
     }
     paths.sort();
-    let mut seen = HashSet::new();
-    let mut docs = Vec::new();
+    let mut docs = Vec::with_capacity(paths.len());
     for path in paths {
         let bytes = std::fs::read(&path)?;
-        // One file of the corpus holds a raw Latin-1 byte.
         let text = String::from_utf8(bytes)
             .unwrap_or_else(|e| e.into_bytes().iter().map(|&b| char::from(b)).collect());
         let body = text
@@ -37,9 +44,6 @@ pub fn load_bbc(dir: &Path) -> std::io::Result<Vec<Doc>> {
             .map_or("", |(_, body)| body)
             .trim()
             .to_owned();
-        if body.is_empty() || !seen.insert(body.clone()) {
-            continue;
-        }
         let id = path
             .strip_prefix(dir)
             .unwrap_or(&path)

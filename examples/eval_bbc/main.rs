@@ -261,7 +261,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ));
             }
             for p in &result.paragraphs {
-                if matches!(p.kind, MatchKind::Exact | MatchKind::Near) {
+                if matches!(
+                    p.kind,
+                    MatchKind::Exact | MatchKind::Near | MatchKind::Partial
+                ) {
                     paragraphs.fp += 1;
                     negative_paragraph_fp += 1;
                 }
@@ -283,7 +286,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (p, expected) in result.paragraphs.iter().zip(&variant.paragraphs) {
             let evidence = p.word_count >= options.config.text.min_words as u32;
             let copied = !expected.sources.is_empty() && evidence;
-            let predicted = matches!(p.kind, MatchKind::Exact | MatchKind::Near);
+            let predicted = matches!(
+                p.kind,
+                MatchKind::Exact | MatchKind::Near | MatchKind::Partial
+            );
             let correct = predicted
                 && p.source.as_ref().is_some_and(|source| {
                     expected.sources.iter().any(|&i| {
@@ -298,7 +304,42 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     paragraphs.fp += 1;
                     paragraphs.fn_ += 1;
                 }
-                (true, false, _) => paragraphs.fn_ += 1,
+                (true, false, _) => {
+                    paragraphs.fn_ += 1;
+                    if std::env::var("DEBUG_FN").is_ok() {
+                        eprintln!(
+                            "FN {:?} {:?} words {} text: {}",
+                            p.kind,
+                            p.skip_reason,
+                            p.word_count,
+                            variant.paragraphs[p.index as usize].text
+                        );
+                        if p.skip_reason.is_some() && p.word_count > 20 {
+                            eprintln!("BODY: {}", variant.body);
+                            for q in &result.paragraphs {
+                                eprintln!(
+                                    "  P {:?} {:?} {} {:?}",
+                                    q.kind, q.skip_reason, q.word_count, q.source
+                                );
+                            }
+                        }
+                        for &i in &expected.sources {
+                            eprintln!(
+                                "   SRC: {}",
+                                variants::lines(
+                                    &originals
+                                        .iter()
+                                        .find(|d| &d.id == original_id)
+                                        .unwrap()
+                                        .body
+                                )
+                                .get(i as usize)
+                                .cloned()
+                                .unwrap_or_default()
+                            );
+                        }
+                    }
+                }
                 (false, true, _) => paragraphs.fp += 1,
                 (false, false, _) => {}
             }

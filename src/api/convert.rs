@@ -6,12 +6,12 @@ use super::pb;
 use crate::{
     article::Article,
     engine::{
-        Delivery, Duplicates, FactEvent, FactFilter, RelatedArticle, Relation, StoredArticle,
-        Submission,
+        Delivery, Duplicates, FactEvent, FactFilter, PassageReport, RelatedArticle, Relation,
+        StoredArticle, Submission,
     },
     error::Error,
     facts::{EntityType, Fact, FactBody, FactKind},
-    matching::{MatchKind, Verdict},
+    matching::{MatchKind, SkipReason, Verdict},
     store::{FactEventKind, Instant},
     text::credits::CreditKind,
 };
@@ -58,6 +58,29 @@ fn match_kind(kind: MatchKind) -> pb::MatchKind {
         MatchKind::Exact => pb::MatchKind::Exact,
         MatchKind::Near => pb::MatchKind::Near,
         MatchKind::Skipped => pb::MatchKind::Skipped,
+        MatchKind::Partial => pb::MatchKind::Partial,
+    }
+}
+
+fn skip_reason(reason: Option<SkipReason>) -> pb::SkipReason {
+    match reason {
+        None => pb::SkipReason::Unspecified,
+        Some(SkipReason::TooShort) => pb::SkipReason::TooShort,
+        Some(SkipReason::Boilerplate) => pb::SkipReason::Boilerplate,
+    }
+}
+
+fn passage(passage: PassageReport) -> pb::Passage {
+    pb::Passage {
+        start: passage.span.start,
+        end: passage.span.end,
+        source_article_id: passage.source.0,
+        source_paragraph: passage.source.1,
+        source_start: passage.source_span.start,
+        source_end: passage.source_span.end,
+        origin_article_id: passage.origin.0,
+        origin_paragraph: passage.origin.1,
+        copied_words: passage.copied_words,
     }
 }
 
@@ -86,6 +109,7 @@ pub fn submit_response(submission: Submission) -> pb::SubmitResponse {
             .into_iter()
             .map(|p| {
                 let (source_article_id, source_paragraph) = p.source.unwrap_or_default();
+                let (origin_article_id, origin_paragraph) = p.origin.unwrap_or_default();
                 pb::ParagraphMatch {
                     index: p.index,
                     fingerprint: p.fingerprint.0.to_vec(),
@@ -94,6 +118,11 @@ pub fn submit_response(submission: Submission) -> pb::SubmitResponse {
                     source_paragraph,
                     similarity: p.similarity,
                     word_count: p.word_count,
+                    skip_reason: skip_reason(p.skip_reason) as i32,
+                    origin_article_id,
+                    origin_paragraph,
+                    passages: p.passages.into_iter().map(passage).collect(),
+                    copied_words: p.copied_words,
                 }
             })
             .collect(),

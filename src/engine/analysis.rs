@@ -26,8 +26,8 @@ pub(crate) fn analysis_record(
             .map(|paragraph| ParagraphEntry {
                 fingerprint: paragraph.fingerprint,
                 kind: paragraph.kind,
-                source: paragraph.source,
-                other_sources: paragraph.other_sources.clone(),
+                skip_reason: paragraph.skip_reason,
+                passages: paragraph.passages.clone(),
                 similarity: paragraph.similarity as f32,
                 word_count: paragraph.word_count,
                 copied_words: paragraph.copied_words,

@@ -1,27 +1,30 @@
 //! "What duplicates article X?": articles sharing copied text with X.
 //!
 //! Every stored paragraph that is not skipped is filed under the origin of
-//! its text (see [`crate::matching::Origin`]): its own position when it is
-//! new, the position it copied from otherwise. Articles filed under the
-//! same origin share that text, whether one copied the other or both
-//! copied a third (siblings), so the answer is one prefix scan per
-//! paragraph of X.
+//! each passage it reuses (where that passage first appeared, see
+//! [`crate::matching::Passage`]) and, when its own text is new, under its
+//! own position. Articles filed under the same origin share that text,
+//! whether one copied the other or both copied a third (siblings), so the
+//! answer is one prefix scan per origin of X's paragraphs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::report::{Duplicates, RelatedArticle, Relation};
+use super::{
+    report::{Duplicates, RelatedArticle, Relation},
+    Shared,
+};
 use crate::{
     error::Error,
-    matching::{MatchConfig, MatchKind, Origin},
+    matching::{MatchKind, Origin},
     store::{ArticleRecord, Store, StoreError},
 };
 
 /// Lists the articles related to `record`.
 pub(crate) fn related_articles(
-    store: &dyn Store,
+    shared: &Shared,
     record: &ArticleRecord,
-    matching: &MatchConfig,
 ) -> Result<Duplicates, Error> {
+    let store = shared.store.as_ref();
     let analysis = &record.analysis;
     let evidence_words: u64 = analysis
         .paragraphs
@@ -30,9 +33,9 @@ pub(crate) fn related_articles(
         .map(|p| u64::from(p.word_count))
         .sum();
     // Related article sequence → indexes of the queried paragraphs it shares.
-    let mut shared: BTreeMap<u64, BTreeSet<u32>> = BTreeMap::new();
+    let mut sharing: BTreeMap<u64, BTreeSet<u32>> = BTreeMap::new();
     for (position, entry) in analysis.paragraphs.iter().enumerate() {
-        if entry.kind == MatchKind::Skipped || is_boilerplate_now(store, entry, matching)? {
+        if entry.kind == MatchKind::Skipped || is_boilerplate_now(shared, entry)? {
             continue;
         }
         let index = u32::try_from(position).unwrap_or(u32::MAX);
@@ -40,26 +43,35 @@ pub(crate) fn related_articles(
             article: record.sequence,
             paragraph: index,
         };
+        let new_text = !matches!(entry.kind, MatchKind::Exact | MatchKind::Near);
         let origins = entry
-            .source
-            .into_iter()
-            .chain(entry.other_sources.iter().copied())
-            .chain(entry.source.is_none().then_some(own));
+            .passages
+            .iter()
+            .map(|p| p.origin)
+            .chain(new_text.then_some(own));
         for origin in origins {
             for copy in store.copies_of(origin)? {
                 if copy.article != record.sequence {
-                    shared.entry(copy.article).or_default().insert(index);
+                    sharing.entry(copy.article).or_default().insert(index);
                 }
             }
         }
     }
-    let mut related = Vec::with_capacity(shared.len());
-    for (sequence, paragraphs) in shared {
+    let mut related = Vec::with_capacity(sharing.len());
+    for (sequence, paragraphs) in sharing {
         let other = load_by_sequence(store, sequence)?;
         let shared_words: u64 = paragraphs
             .iter()
             .filter_map(|i| analysis.paragraphs.get(*i as usize))
-            .map(|p| u64::from(p.word_count))
+            .map(|p| {
+                // A paragraph that reused passages shares those words; one
+                // whose own text was copied later shares all of it.
+                u64::from(if p.kind == MatchKind::Partial {
+                    p.copied_words
+                } else {
+                    p.word_count
+                })
+            })
             .sum();
         related.push(RelatedArticle {
             article_id: other.id,
@@ -91,16 +103,20 @@ pub(crate) fn related_articles(
     })
 }
 
-/// A paragraph that has since turned up in so many articles that it is
-/// boilerplate no longer relates anything.
+/// A paragraph that has since been learned to be boilerplate, or turned up
+/// in so many articles that it is, no longer relates anything.
 fn is_boilerplate_now(
-    store: &dyn Store,
+    shared: &Shared,
     entry: &crate::store::ParagraphEntry,
-    matching: &MatchConfig,
 ) -> Result<bool, StoreError> {
-    Ok(store
+    if shared.is_learned_boilerplate(&entry.fingerprint) {
+        return Ok(true);
+    }
+    let threshold = shared.config.matching.boilerplate_articles;
+    Ok(shared
+        .store
         .paragraph(&entry.fingerprint)?
-        .is_some_and(|p| p.article_count >= matching.boilerplate_articles))
+        .is_some_and(|p| p.article_count >= threshold))
 }
 
 fn load_by_sequence(store: &dyn Store, sequence: u64) -> Result<ArticleRecord, StoreError> {

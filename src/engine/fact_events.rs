@@ -34,7 +34,7 @@ pub(crate) fn classify_facts(
         if let Some(paragraph) =
             paragraph.filter(|p| matches!(p.kind, MatchKind::Exact | MatchKind::Near))
         {
-            if let Some(origin) = paragraph.source {
+            if let Some(origin) = paragraph.source() {
                 if let std::collections::hash_map::Entry::Vacant(slot) =
                     source_facts.entry(origin.article)
                 {

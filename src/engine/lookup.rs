@@ -3,7 +3,8 @@
 //! [`Lookup`] implements the pure matcher's [`ParagraphSource`] on top of
 //! the store and the shared anchor index, plus, inside the writer, the
 //! batch still being assembled, so that the tenth article of a group
-//! commit already sees the first nine.
+//! commit already sees the first nine, and the boilerplate lines learned
+//! so far.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -12,17 +13,16 @@ use std::{
 };
 
 use lru::LruCache;
+use rustc_hash::FxHashMap;
 
 use super::Shared;
 use crate::{
     facts::FactId,
-    matching::{AnchorIndex, Candidate, KnownParagraph, ParagraphSource, Proposal},
-    store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
-    text::{
-        normalize::normalize,
-        shingles::{shingle_hashes, shingle_set},
-        Fingerprint, TextConfig,
+    matching::{
+        passages::AlignedText, AnchorIndex, Candidate, KnownParagraph, ParagraphSource, Proposal,
     },
+    store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
+    text::{Fingerprint, TextConfig},
 };
 
 /// What the writer has analysed but not yet committed.
@@ -39,8 +39,11 @@ pub(crate) struct Pending {
     /// New paragraphs and their anchors, to add to the shared index once
     /// committed.
     pub new_anchors: Vec<(Fingerprint, Vec<u64>)>,
-    /// Shingle sets of the new paragraphs, to cache once committed.
-    pub new_shingles: Vec<(Fingerprint, Arc<[u64]>)>,
+    /// Aligned texts of the new paragraphs, to cache once committed.
+    pub new_texts: Vec<(Fingerprint, Arc<AlignedText>)>,
+    /// Isolation counts of the lines this batch found isolated (totals,
+    /// including the stored counts).
+    pub isolated: FxHashMap<Fingerprint, u32>,
     /// Fingerprints of the paragraphs first stored by this batch.
     pub new_paragraphs: HashSet<Fingerprint>,
     /// Fingerprints of earlier paragraphs whose count this batch raised.
@@ -84,48 +87,53 @@ pub(crate) struct Lookup<'a> {
     pub index: &'a AnchorIndex,
     pub pending: Option<&'a Pending>,
     pub text: &'a TextConfig,
-    pub shingles: &'a ShingleCache,
+    pub texts: &'a TextCache,
+    /// Isolation counts of lines, as committed before this batch.
+    pub isolated: &'a FxHashMap<Fingerprint, u32>,
+    /// Isolations that make a line boilerplate.
+    pub learn_after: u32,
 }
 
-/// Shingle sets of recently matched paragraphs. Verifying a candidate
-/// needs its full shingle set; recomputing it means normalising the stored
-/// text again, which was a quarter of the writer's time. Wire stories are
-/// copied in bursts, so recent paragraphs are the ones asked for again.
-pub(crate) struct ShingleCache {
-    sets: Mutex<LruCache<Fingerprint, Arc<[u64]>>>,
+/// Aligned texts of recently matched paragraphs. Aligning a candidate
+/// needs its shingles in order; recomputing them means normalising the
+/// stored text again, which was a quarter of the writer's time. Wire
+/// stories are copied in bursts, so recent paragraphs are the ones asked
+/// for again.
+pub(crate) struct TextCache {
+    texts: Mutex<LruCache<Fingerprint, Arc<AlignedText>>>,
 }
 
-impl ShingleCache {
-    /// A cache of up to `capacity` shingle sets.
+impl TextCache {
+    /// A cache of up to `capacity` texts.
     pub fn new(capacity: usize) -> Self {
         let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
-        ShingleCache {
-            sets: Mutex::new(LruCache::new(capacity)),
+        TextCache {
+            texts: Mutex::new(LruCache::new(capacity)),
         }
     }
 
-    /// The cached set of `fingerprint`, or `compute`'s, cached.
+    /// The cached text of `fingerprint`, or `compute`'s, cached.
     pub fn get_or_compute(
         &self,
         fingerprint: &Fingerprint,
-        compute: impl FnOnce() -> Vec<u64>,
-    ) -> Arc<[u64]> {
+        compute: impl FnOnce() -> AlignedText,
+    ) -> Arc<AlignedText> {
         if let Some(found) = self.lock().get(fingerprint) {
             return Arc::clone(found);
         }
-        let set: Arc<[u64]> = compute().into();
-        self.insert(*fingerprint, Arc::clone(&set));
-        set
+        let text = Arc::new(compute());
+        self.insert(*fingerprint, Arc::clone(&text));
+        text
     }
 
-    /// Caches the set of a paragraph just stored.
-    pub fn insert(&self, fingerprint: Fingerprint, set: Arc<[u64]>) {
-        self.lock().put(fingerprint, set);
+    /// Caches the text of a paragraph just stored.
+    pub fn insert(&self, fingerprint: Fingerprint, text: Arc<AlignedText>) {
+        self.lock().put(fingerprint, text);
     }
 
     // A poisoned cache is still a valid cache.
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Fingerprint, Arc<[u64]>>> {
-        self.sets
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Fingerprint, Arc<AlignedText>>> {
+        self.texts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -134,13 +142,37 @@ impl ShingleCache {
 impl<'a> Lookup<'a> {
     /// A source over the store, `index`, and (in the writer) the pending
     /// group.
-    pub fn new(shared: &'a Shared, index: &'a AnchorIndex, pending: Option<&'a Pending>) -> Self {
+    pub fn new(
+        shared: &'a Shared,
+        index: &'a AnchorIndex,
+        isolated: &'a FxHashMap<Fingerprint, u32>,
+        pending: Option<&'a Pending>,
+    ) -> Self {
         Lookup {
             store: shared.store.as_ref(),
             index,
             pending,
             text: &shared.config.text,
-            shingles: &shared.shingles,
+            texts: &shared.texts,
+            isolated,
+            learn_after: shared.config.matching.boilerplate.learn_after,
+        }
+    }
+
+    fn known(&self, fingerprint: &Fingerprint, record: &ParagraphRecord) -> KnownParagraph {
+        let isolated = self
+            .pending
+            .and_then(|p| p.isolated.get(fingerprint))
+            .or_else(|| self.isolated.get(fingerprint))
+            .copied()
+            .unwrap_or(0);
+        let boilerplate = isolated >= self.learn_after;
+        KnownParagraph {
+            first: record.first,
+            origin: record.origin,
+            article_count: record.article_count,
+            boilerplate,
+            text_bytes: u32::try_from(record.text.len()).unwrap_or(u32::MAX),
         }
     }
 
@@ -152,18 +184,13 @@ impl<'a> Lookup<'a> {
     }
 }
 
-fn known(record: &ParagraphRecord) -> KnownParagraph {
-    KnownParagraph {
-        origin: record.origin,
-        article_count: record.article_count,
-    }
-}
-
 impl ParagraphSource for Lookup<'_> {
     type Error = StoreError;
 
     fn exact(&mut self, fingerprint: &Fingerprint) -> Result<Option<KnownParagraph>, StoreError> {
-        Ok(self.record(fingerprint)?.as_ref().map(known))
+        Ok(self
+            .record(fingerprint)?
+            .map(|record| self.known(fingerprint, &record)))
     }
 
     fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
@@ -183,12 +210,9 @@ impl ParagraphSource for Lookup<'_> {
         let Some(record) = self.record(fingerprint)? else {
             return Ok(None);
         };
-        let shingles = self.shingles.get_or_compute(fingerprint, || {
-            shingle_set(&shingle_hashes(
-                &normalize(&record.text),
-                self.text.shingles,
-            ))
+        let text = self.texts.get_or_compute(fingerprint, || {
+            AlignedText::from_text(&record.text, self.text.shingles)
         });
-        Ok(Some((known(&record), shingles)))
+        Ok(Some((self.known(fingerprint, &record), text)))
     }
 }

@@ -16,7 +16,8 @@ mod subscription;
 mod writer;
 
 pub use report::{
-    CreditReport, Duplicates, ParagraphReport, RelatedArticle, Relation, StoredArticle, Submission,
+    CreditReport, Duplicates, ParagraphReport, PassageReport, RelatedArticle, Relation,
+    StoredArticle, Submission,
 };
 pub use subscription::{Delivery, FactEvent, FactFilter};
 
@@ -37,14 +38,15 @@ use crate::{
     facts::{extract_facts, Fact},
     matching::{match_article, AnchorIndex, MatchConfig},
     store::{ArticleRecord, CommitBatch, FactEventKind, Instant, Store, StoreError},
-    text::{prepare_body, TextConfig},
+    text::{prepare_body, Fingerprint, TextConfig},
 };
-use lookup::{Lookup, ShingleCache};
+use lookup::{Lookup, TextCache};
 use prepare_pool::{PreparePool, Refused};
+use rustc_hash::FxHashMap;
 use writer::{count_facts, Job, PreparedArticle, Sequences};
 
-/// Paragraph shingle sets kept in memory (about 400 bytes each).
-const SHINGLE_CACHE_PARAGRAPHS: usize = 65_536;
+/// Aligned paragraph texts kept in memory (about 1.5 KB each).
+const TEXT_CACHE_PARAGRAPHS: usize = 65_536;
 
 /// Everything the engine can be tuned with.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -91,8 +93,12 @@ pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub config: EngineConfig,
     index: RwLock<AnchorIndex>,
-    /// Shingle sets of recently stored or matched paragraphs.
-    shingles: ShingleCache,
+    /// How often each line was found isolated (see
+    /// [`crate::matching::BoilerplateConfig`]): a few lines per outlet, so
+    /// all are kept in memory.
+    isolated: RwLock<FxHashMap<Fingerprint, u32>>,
+    /// Aligned texts of recently stored or matched paragraphs.
+    texts: TextCache,
     /// Live fact events, published after each durable commit.
     pub live: broadcast::Sender<Arc<FactEvent>>,
     /// The last durable fact event sequence.
@@ -117,6 +123,26 @@ impl Shared {
         self.index
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    // Likewise: a line missing from the set only costs a skip.
+    fn read_isolated(&self) -> RwLockReadGuard<'_, FxHashMap<Fingerprint, u32>> {
+        self.isolated
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn write_isolated(&self) -> RwLockWriteGuard<'_, FxHashMap<Fingerprint, u32>> {
+        self.isolated
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// True when the paragraph text is learned boilerplate.
+    pub(crate) fn is_learned_boilerplate(&self, fingerprint: &Fingerprint) -> bool {
+        self.read_isolated()
+            .get(fingerprint)
+            .is_some_and(|count| *count >= self.config.matching.boilerplate.learn_after)
     }
 
     /// Moves the head to the group's last event and hands its events to
@@ -168,6 +194,7 @@ impl Engine {
     /// stored paragraphs, and starts the writer thread.
     pub fn open(store: Arc<dyn Store>, config: EngineConfig) -> Result<Engine, Error> {
         let index = rebuild_index(store.as_ref())?;
+        let isolated = store.isolated_lines()?.into_iter().collect();
         let head = store.last_event_sequence()?;
         let next = Sequences {
             article: store.last_sequence()? + 1,
@@ -178,7 +205,8 @@ impl Engine {
             store,
             config,
             index: RwLock::new(index),
-            shingles: ShingleCache::new(SHINGLE_CACHE_PARAGRAPHS),
+            isolated: RwLock::new(isolated),
+            texts: TextCache::new(TEXT_CACHE_PARAGRAPHS),
             live,
             head: AtomicU64::new(head),
             stopping: watch::Sender::new(false),
@@ -265,7 +293,8 @@ impl Engine {
         }
         let matched = {
             let index = self.shared.read_index();
-            let mut lookup = Lookup::new(&self.shared, &index, None);
+            let isolated = self.shared.read_isolated();
+            let mut lookup = Lookup::new(&self.shared, &index, &isolated, None);
             match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
         };
         let analysis = analysis::analysis_record(&prepared.article.body, &prepared.body, &matched);
@@ -388,11 +417,7 @@ impl Engine {
     /// Articles sharing copied text with the article `id`.
     pub fn duplicates(&self, id: &str) -> Result<Duplicates, Error> {
         let record = self.stored(id)?;
-        duplicates::related_articles(
-            self.shared.store.as_ref(),
-            &record,
-            &self.shared.config.matching,
-        )
+        duplicates::related_articles(&self.shared, &record)
     }
 
     /// The stored record of the article `id`, which a reader named.

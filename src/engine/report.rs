@@ -1,9 +1,11 @@
 //! What the engine answers: submissions, stored articles and related
 //! articles, with sequences already resolved to the callers' ids.
 
+use std::ops::Range;
+
 use crate::{
     article::Article,
-    matching::{MatchKind, Verdict},
+    matching::{MatchKind, Origin, SkipReason, Verdict},
     store::{AnalysisRecord, Instant, StoreError},
     text::{credits::CreditKind, Fingerprint},
 };
@@ -18,7 +20,8 @@ pub struct Submission {
     pub resubmitted: bool,
     /// The verdict (as first judged, for a resubmission).
     pub verdict: Verdict,
-    /// Earliest source article's id, or the article's own id.
+    /// The id of the article most of the copied words first appeared in,
+    /// or the article's own id.
     pub canonical_id: String,
     /// Copied share of indexed words.
     pub copy_ratio: f64,
@@ -43,12 +46,36 @@ pub struct ParagraphReport {
     pub fingerprint: Fingerprint,
     /// What it matched.
     pub kind: MatchKind,
-    /// Source article id and paragraph index, for Exact and Near.
+    /// For Skipped: why.
+    pub skip_reason: Option<SkipReason>,
+    /// The closest earlier text (article id, paragraph index), for Exact,
+    /// Near and Partial.
     pub source: Option<(String, u32)>,
+    /// Where the best passage first appeared.
+    pub origin: Option<(String, u32)>,
+    /// Every reused passage, best source first.
+    pub passages: Vec<PassageReport>,
     /// Similarity with the source.
     pub similarity: f64,
     /// Words in the paragraph.
     pub word_count: u32,
+    /// Words found in earlier text.
+    pub copied_words: u32,
+}
+
+/// A reused passage, with its sources resolved to ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassageReport {
+    /// Byte span in this article's body.
+    pub span: Range<u32>,
+    /// The closest earlier text (article id, paragraph index).
+    pub source: (String, u32),
+    /// Byte span in that paragraph's text.
+    pub source_span: Range<u32>,
+    /// Where the passage first appeared (article id, paragraph index).
+    pub origin: (String, u32),
+    /// Words credited to it.
+    pub copied_words: u32,
 }
 
 /// A credit line.
@@ -134,19 +161,32 @@ pub(crate) fn submission(
         Some(canonical) => resolve_id(canonical)?,
         None => article_id.to_owned(),
     };
+    let mut position = |at: Origin| -> Result<(String, u32), StoreError> {
+        Ok((resolve_id(at.article)?, at.paragraph))
+    };
     let mut paragraphs = Vec::with_capacity(analysis.paragraphs.len());
     for (index, entry) in analysis.paragraphs.iter().enumerate() {
-        let source = match entry.source {
-            Some(origin) => Some((resolve_id(origin.article)?, origin.paragraph)),
-            None => None,
-        };
+        let mut passages = Vec::with_capacity(entry.passages.len());
+        for passage in &entry.passages {
+            passages.push(PassageReport {
+                span: passage.span.clone(),
+                source: position(passage.source)?,
+                source_span: passage.source_span.clone(),
+                origin: position(passage.origin)?,
+                copied_words: passage.copied_words,
+            });
+        }
         paragraphs.push(ParagraphReport {
             index: u32::try_from(index).unwrap_or(u32::MAX),
             fingerprint: entry.fingerprint,
             kind: entry.kind,
-            source,
+            skip_reason: entry.skip_reason,
+            source: passages.first().map(|p| p.source.clone()),
+            origin: passages.first().map(|p| p.origin.clone()),
+            passages,
             similarity: f64::from(entry.similarity),
             word_count: entry.word_count,
+            copied_words: entry.copied_words,
         });
     }
     Ok(Submission {

@@ -24,7 +24,7 @@ use crate::{
     article::Article,
     error::Error,
     facts::Fact,
-    matching::{match_article, ArticleMatch, MatchKind, Origin},
+    matching::{match_article, passages::AlignedText, ArticleMatch, MatchKind, Origin},
     store::{
         ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
         ParagraphRecord, Store, StoreError,
@@ -111,6 +111,8 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         }
     }
     batch.facts = pending.facts.drain().collect();
+    batch.isolated = pending.isolated.iter().map(|(f, n)| (*f, *n)).collect();
+    batch.isolated.sort_unstable();
     let analysed = started.elapsed();
     let committed = shared.store.commit(&batch);
     tracing::debug!(
@@ -124,10 +126,13 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         for (fingerprint, anchors) in &pending.new_anchors {
             index.insert(*fingerprint, anchors);
         }
-        for (fingerprint, set) in pending.new_shingles.drain(..) {
-            shared.shingles.insert(fingerprint, set);
+        for (fingerprint, text) in pending.new_texts.drain(..) {
+            shared.texts.insert(fingerprint, text);
         }
         drop(index);
+        if !pending.isolated.is_empty() {
+            shared.write_isolated().extend(pending.isolated.drain());
+        }
         shared.publish(&batch);
     } else {
         // The batch applies atomically, but a failed flush may follow a
@@ -204,8 +209,21 @@ fn ingest(
 
     let matched = {
         let index = shared.read_index();
-        let mut lookup = Lookup::new(shared, &index, Some(pending));
-        match_article(&prepared.body, &mut lookup, &shared.config.matching)?
+        let isolated = shared.read_isolated();
+        let matched = {
+            let mut lookup = Lookup::new(shared, &index, &isolated, Some(pending));
+            match_article(&prepared.body, &mut lookup, &shared.config.matching)?
+        };
+        for line in &matched.isolated_lines {
+            let count = pending
+                .isolated
+                .get(line)
+                .or_else(|| isolated.get(line))
+                .copied()
+                .unwrap_or(0);
+            pending.isolated.insert(*line, count.saturating_add(1));
+        }
+        matched
     };
     let analysis = analysis_record(&article.body, &prepared.body, &matched);
     store_paragraphs(store, pending, prepared, &matched, sequence)?;
@@ -315,16 +333,22 @@ fn store_paragraphs(
                     pending
                         .new_anchors
                         .push((paragraph.fingerprint, paragraph.anchors.clone()));
-                    pending.new_shingles.push((
+                    pending.new_texts.push((
                         paragraph.fingerprint,
-                        crate::text::shingles::shingle_set(&paragraph.shingles).into(),
+                        Arc::new(AlignedText::new(
+                            paragraph.shingles.clone(),
+                            paragraph.layout.clone(),
+                        )),
                     ));
                 }
                 ParagraphRecord {
                     text: body[paragraph.content.clone()].to_owned(),
-                    // A near copy joins the family of what it copied.
+                    first: own,
+                    // A near copy joins the family of what it copied; a
+                    // paragraph that only reuses passages is a text of its
+                    // own.
                     origin: match found.kind {
-                        MatchKind::Near => found.source.unwrap_or(own),
+                        MatchKind::Near => found.origin().unwrap_or(own),
                         _ => own,
                     },
                     article_count: 1,
@@ -342,22 +366,26 @@ fn store_paragraphs(
 }
 
 /// Copy relations, for GetDuplicates: each paragraph that counts is filed
-/// under the origin of its text (its own position when new).
+/// under its own position and under the origin of every passage it
+/// reuses.
 fn record_copies(batch: &mut CommitBatch, matched: &ArticleMatch, sequence: u64) {
     for found in &matched.paragraphs {
+        if found.kind == MatchKind::Skipped {
+            continue;
+        }
         let own = Origin {
             article: sequence,
             paragraph: found.index,
         };
-        match (found.kind, found.source) {
-            (MatchKind::Skipped, _) => {}
-            (MatchKind::None, _) | (_, None) => batch.copies.push((own, own)),
-            (_, Some(source)) => {
-                batch.copies.push((source, own));
-                for other in &found.other_sources {
-                    batch.copies.push((*other, own));
-                }
-            }
+        let mut origins: Vec<Origin> = found.passages.iter().map(|p| p.origin).collect();
+        if found.kind != MatchKind::Exact && found.kind != MatchKind::Near {
+            // Its own text is new: later copies of it are filed here.
+            origins.push(own);
+        }
+        origins.sort_unstable();
+        origins.dedup();
+        for origin in origins {
+            batch.copies.push((origin, own));
         }
     }
 }

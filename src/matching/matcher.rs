@@ -2,41 +2,52 @@
 //!
 //! For every paragraph that can serve as evidence, an exact fingerprint
 //! hit wins; otherwise the anchor index proposes candidates and each is
-//! verified on its full shingle set. The similarity of two paragraphs is
-//! the overlap coefficient of their shingle sets, |A ∩ B| / min(|A|, |B|):
-//! it stays high when a copy trims a paragraph, pads it, splits it in two
-//! or merges it with the next, where Jaccard similarity would fall.
-//! Every source that passes contributes its shared shingles to the
-//! paragraph's coverage, so a merged paragraph is covered by both of its
-//! sources and padding is not counted as copied.
+//! aligned with the paragraph (see [`super::passages`]). Candidates are
+//! taken greedily, the one sharing most words first, and each contributes
+//! the passages that cover words no better candidate covered: a merged
+//! paragraph is covered by both of its sources, padding is not counted as
+//! copied, and a sentence lifted into a long paragraph is found on its
+//! own. A paragraph is NEAR when its best source is a near copy of it as a
+//! whole (overlap coefficient of the shingle sets, which stays high when a
+//! copy trims, pads or splits), PARTIAL when only passages are shared.
+//!
+//! Then the article as a whole is checked for boilerplate (see
+//! [`super::boilerplate`]) and its verdict and canonical source decided:
+//! the origin the largest share of its copied words came from.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, ops::Range};
 
-use super::{KnownParagraph, Origin, ParagraphSource};
-use crate::text::{
-    shingles::{count_shared, shingle_set},
-    Fingerprint, PreparedBody, PreparedParagraph,
+use super::{
+    boilerplate::{self, BoilerplateConfig},
+    passages::{overlap, shared_passages, AlignedText, PassageConfig},
+    KnownParagraph, Origin, ParagraphSource,
 };
+use crate::text::{Fingerprint, PreparedBody, PreparedParagraph};
 
 /// Thresholds of the matcher.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct MatchConfig {
-    /// Overlap coefficient at or above which a candidate is a near copy.
+    /// Overlap coefficient at or above which a candidate is a near copy of
+    /// the paragraph as a whole.
     pub near_similarity: f64,
     /// A near copy must also share at least this many shingles (fewer
     /// when one of the paragraphs has fewer).
     pub min_shared_shingles: usize,
-    /// A text stored in at least this many articles is boilerplate.
+    /// A text stored in at least this many articles is boilerplate,
+    /// whatever else the articles share.
     pub boilerplate_articles: u64,
-    /// Candidates verified per paragraph.
+    /// Candidates aligned per paragraph.
     pub max_candidates: usize,
-    /// Share of anchors (of the paragraph with fewer) a proposed candidate
-    /// must have in common with the query before its shingles are read.
-    /// Anchors are a deterministic sample of shingles, so a near copy
-    /// shares about as large a share of them; a paragraph that merely
-    /// shares a phrase shares one anchor in five or so, and is dropped
-    /// without a storage read.
-    pub min_anchor_overlap: f64,
+    /// Anchors a proposed candidate must share with the query before it is
+    /// read (one suffices when either side has no more than this many).
+    /// Anchors sample shingles, so a reused passage of a dozen words
+    /// shares two or three; a single shared anchor in a long paragraph is
+    /// a common phrase.
+    pub min_shared_anchors: u32,
+    /// Passage alignment thresholds.
+    pub passages: PassageConfig,
+    /// What counts as boilerplate.
+    pub boilerplate: BoilerplateConfig,
     /// copy_ratio at or above which an article is a wire copy.
     pub wire_copy_threshold: f64,
 }
@@ -48,7 +59,9 @@ impl Default for MatchConfig {
             min_shared_shingles: 5,
             boilerplate_articles: 100,
             max_candidates: 8,
-            min_anchor_overlap: 0.3,
+            min_shared_anchors: 2,
+            passages: PassageConfig::default(),
+            boilerplate: BoilerplateConfig::default(),
             wire_copy_threshold: 0.5,
         }
     }
@@ -61,10 +74,91 @@ pub enum MatchKind {
     None,
     /// Same normalised text as an earlier paragraph.
     Exact,
-    /// A near copy of one or more earlier paragraphs.
+    /// A near copy of one or more earlier paragraphs as a whole.
     Near,
-    /// Too short or boilerplate: not evidence.
+    /// Not evidence: too short or boilerplate (see [`SkipReason`]).
     Skipped,
+    /// Passages (a sentence or more) reused from earlier text, inside a
+    /// paragraph that is not a near copy of any. (Last, so that stored
+    /// values of the other kinds keep their encoding.)
+    Partial,
+}
+
+/// Why a paragraph is not evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SkipReason {
+    /// Under the minimum word count.
+    TooShort,
+    /// A line that is not evidence of copying: an outlet's repeated line,
+    /// a line many articles share and nothing else, or a text in very many
+    /// articles.
+    Boilerplate,
+}
+
+/// A passage of a paragraph found in earlier text.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Passage {
+    /// Byte span of the passage in the article body.
+    pub span: Range<u32>,
+    /// The earlier paragraph it is closest to: where that exact text was
+    /// first stored.
+    pub source: Origin,
+    /// Byte span of the passage in that paragraph's stored text.
+    pub source_span: Range<u32>,
+    /// Where the passage first appeared, following copy chains.
+    pub origin: Origin,
+    /// Words of this paragraph credited to this passage (words already
+    /// covered by a better source are not counted twice).
+    pub copied_words: u32,
+}
+
+/// The match of one paragraph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParagraphMatch {
+    /// Paragraph index in the article.
+    pub index: u32,
+    /// Its fingerprint.
+    pub fingerprint: Fingerprint,
+    /// What it is.
+    pub kind: MatchKind,
+    /// For Skipped: why.
+    pub skip_reason: Option<SkipReason>,
+    /// For Exact, Near and Partial: the reused passages, best source first.
+    pub passages: Vec<Passage>,
+    /// Overlap coefficient with the best source (1 for Exact, 0 when none).
+    pub similarity: f64,
+    /// Words in the paragraph.
+    pub word_count: u32,
+    /// Words found in earlier text.
+    pub copied_words: u32,
+}
+
+impl ParagraphMatch {
+    /// The closest earlier text (of the best passage).
+    pub fn source(&self) -> Option<Origin> {
+        self.passages.first().map(|p| p.source)
+    }
+
+    /// Where the best passage first appeared.
+    pub fn origin(&self) -> Option<Origin> {
+        self.passages.first().map(|p| p.origin)
+    }
+
+    /// True for Exact, Near and Partial.
+    pub fn is_copied(&self) -> bool {
+        matches!(
+            self.kind,
+            MatchKind::Exact | MatchKind::Near | MatchKind::Partial
+        )
+    }
+
+    pub(super) fn skip(&mut self, reason: SkipReason) {
+        self.kind = MatchKind::Skipped;
+        self.skip_reason = Some(reason);
+        self.passages.clear();
+        self.similarity = 0.0;
+        self.copied_words = 0;
+    }
 }
 
 /// The verdict on a whole article.
@@ -78,27 +172,6 @@ pub enum Verdict {
     WireCopy,
 }
 
-/// The match of one paragraph.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ParagraphMatch {
-    /// Paragraph index in the article.
-    pub index: u32,
-    /// Its fingerprint.
-    pub fingerprint: Fingerprint,
-    /// What it is.
-    pub kind: MatchKind,
-    /// For Exact and Near: where the best-matching text first appeared.
-    pub source: Option<Origin>,
-    /// Further sources of a Near paragraph (a merge of several).
-    pub other_sources: Vec<Origin>,
-    /// Overlap coefficient with the best source (1 for Exact, 0 when none).
-    pub similarity: f64,
-    /// Words in the paragraph.
-    pub word_count: u32,
-    /// Words found in earlier text.
-    pub copied_words: u32,
-}
-
 /// The result for a whole article.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ArticleMatch {
@@ -108,9 +181,21 @@ pub struct ArticleMatch {
     pub copy_ratio: f64,
     /// The verdict.
     pub verdict: Verdict,
-    /// The earliest article the copied text came from (`None` when
-    /// original).
+    /// The article the largest share of the copied words first appeared
+    /// in (ties: the earliest); `None` when original.
     pub canonical: Option<u64>,
+    /// Lines this article found isolated (see [`super::boilerplate`]): its
+    /// own and the stored lines they matched. The caller counts them; a
+    /// line isolated often enough is learned boilerplate.
+    pub isolated_lines: Vec<Fingerprint>,
+}
+
+/// A paragraph's match with the stored texts behind its passages, as
+/// (fingerprint, words): the short ones become boilerplate if the
+/// paragraph does.
+pub(super) struct Matched {
+    pub paragraph: ParagraphMatch,
+    pub sources: Vec<(Fingerprint, u32)>,
 }
 
 /// Matches every paragraph of `body` against what `source` holds.
@@ -119,25 +204,37 @@ pub fn match_article<S: ParagraphSource>(
     source: &mut S,
     config: &MatchConfig,
 ) -> Result<ArticleMatch, S::Error> {
-    let mut paragraphs = Vec::with_capacity(body.paragraphs.len());
+    let mut matched = Vec::with_capacity(body.paragraphs.len());
     for paragraph in &body.paragraphs {
-        paragraphs.push(match_paragraph(paragraph, source, config)?);
+        matched.push(match_paragraph(paragraph, source, config)?);
     }
+    let isolated_lines = boilerplate::skip_isolated_lines(&mut matched, &config.boilerplate);
+    let paragraphs: Vec<ParagraphMatch> = matched.into_iter().map(|m| m.paragraph).collect();
     let (mut copied, mut total) = (0u64, 0u64);
-    for matched in paragraphs.iter().filter(|p| p.kind != MatchKind::Skipped) {
-        copied += u64::from(matched.copied_words);
-        total += u64::from(matched.word_count);
+    // Copied words by the article they first appeared in.
+    let mut by_origin: BTreeMap<u64, u64> = BTreeMap::new();
+    for paragraph in paragraphs.iter().filter(|p| p.kind != MatchKind::Skipped) {
+        copied += u64::from(paragraph.copied_words);
+        total += u64::from(paragraph.word_count);
+        for passage in &paragraph.passages {
+            *by_origin.entry(passage.origin.article).or_default() +=
+                u64::from(passage.copied_words);
+        }
     }
     let copy_ratio = if total == 0 {
         0.0
     } else {
         copied as f64 / total as f64
     };
-    let canonical = paragraphs
+    // Most words first; the map is in article order, so `max_by` keeping
+    // the first of equals picks the earliest.
+    let canonical = by_origin
         .iter()
-        .filter_map(|p| p.source)
-        .map(|origin| origin.article)
-        .min();
+        .fold(None::<(u64, u64)>, |best, (&article, &words)| match best {
+            Some((_, most)) if most >= words => best,
+            _ => Some((article, words)),
+        })
+        .map(|(article, _)| article);
     let verdict = if canonical.is_none() || copied == 0 {
         Verdict::Original
     } else if copy_ratio >= config.wire_copy_threshold {
@@ -150,6 +247,7 @@ pub fn match_article<S: ParagraphSource>(
         copy_ratio,
         verdict,
         canonical,
+        isolated_lines,
     })
 }
 
@@ -157,224 +255,149 @@ fn match_paragraph<S: ParagraphSource>(
     paragraph: &PreparedParagraph,
     source: &mut S,
     config: &MatchConfig,
-) -> Result<ParagraphMatch, S::Error> {
+) -> Result<Matched, S::Error> {
     let mut matched = ParagraphMatch {
         index: paragraph.index,
         fingerprint: paragraph.fingerprint,
-        kind: MatchKind::Skipped,
-        source: None,
-        other_sources: Vec::new(),
+        kind: MatchKind::None,
+        skip_reason: None,
+        passages: Vec::new(),
         similarity: 0.0,
         word_count: paragraph.word_count,
         copied_words: 0,
     };
+    let mut sources = Vec::new();
     if !paragraph.is_evidence {
-        return Ok(matched);
+        matched.skip(SkipReason::TooShort);
+        return Ok(Matched {
+            paragraph: matched,
+            sources,
+        });
     }
+    let content_start = u32::try_from(paragraph.content.start).unwrap_or(u32::MAX);
+    let content_end = u32::try_from(paragraph.content.end).unwrap_or(u32::MAX);
     if let Some(known) = source.exact(&paragraph.fingerprint)? {
         if is_boilerplate(&known, config) {
-            return Ok(matched);
+            matched.skip(SkipReason::Boilerplate);
+        } else {
+            matched.kind = MatchKind::Exact;
+            matched.similarity = 1.0;
+            matched.copied_words = paragraph.word_count;
+            matched.passages.push(Passage {
+                span: content_start..content_end,
+                source: known.first,
+                source_span: 0..known.text_bytes,
+                origin: known.origin,
+                copied_words: paragraph.word_count,
+            });
+            sources.push((paragraph.fingerprint, paragraph.word_count));
         }
-        matched.kind = MatchKind::Exact;
-        matched.source = Some(known.origin);
-        matched.similarity = 1.0;
-        matched.copied_words = paragraph.word_count;
-        return Ok(matched);
+        return Ok(Matched {
+            paragraph: matched,
+            sources,
+        });
     }
-    matched.kind = MatchKind::None;
-    let query = shingle_set(&paragraph.shingles);
-    let mut accepted: Vec<(Origin, usize, f64, Arc<[u64]>)> = Vec::new();
+    let query = AlignedText::new(paragraph.shingles.clone(), paragraph.layout.clone());
+    let query_anchors = u32::try_from(paragraph.anchors.len()).unwrap_or(u32::MAX);
+    // (known, text, fingerprint, shared passages, similarity, words in them)
+    let mut aligned = Vec::new();
     for proposal in source.candidates(&paragraph.anchors, config.max_candidates) {
-        let fewer = proposal.anchors.min(paragraph.anchors.len() as u32).max(1);
-        if f64::from(proposal.shared_anchors) < config.min_anchor_overlap * f64::from(fewer) {
+        let fewer = proposal.anchors.min(query_anchors);
+        let needed = if fewer <= config.min_shared_anchors {
+            1
+        } else {
+            config.min_shared_anchors
+        };
+        if proposal.shared_anchors < needed {
             continue;
         }
-        let Some((known, shingles)) = source.candidate(&proposal.fingerprint)? else {
+        let Some((known, text)) = source.candidate(&proposal.fingerprint)? else {
             continue;
         };
-        if is_boilerplate(&known, config) {
+        let runs = shared_passages(&query, &text, &config.passages);
+        if runs.is_empty() {
             continue;
         }
-        let shared = count_shared(&query, &shingles);
-        let smaller = query.len().min(shingles.len());
-        if smaller == 0 {
+        let similarity = overlap(&query, &text);
+        let words: u32 = runs.iter().map(|r| r.query.len() as u32).sum();
+        aligned.push((known, text, proposal.fingerprint, runs, similarity, words));
+    }
+    // Most shared words first, then the most similar, then the earliest.
+    aligned.sort_by(|a, b| {
+        b.5.cmp(&a.5)
+            .then(b.4.total_cmp(&a.4))
+            .then(a.0.first.cmp(&b.0.first))
+    });
+    if aligned
+        .first()
+        .is_some_and(|(known, ..)| is_boilerplate(known, config))
+    {
+        // Its closest text is boilerplate: so is this variant of it.
+        matched.skip(SkipReason::Boilerplate);
+        return Ok(Matched {
+            paragraph: matched,
+            sources: vec![(paragraph.fingerprint, paragraph.word_count)],
+        });
+    }
+    let mut covered = vec![false; paragraph.word_count as usize];
+    for (known, text, fingerprint, runs, similarity, _) in &aligned {
+        if is_boilerplate(known, config) {
             continue;
         }
-        let similarity = shared as f64 / smaller as f64;
-        if similarity >= config.near_similarity && shared >= config.min_shared_shingles.min(smaller)
-        {
-            accepted.push((known.origin, shared, similarity, shingles));
-        }
-    }
-    if accepted.is_empty() {
-        return Ok(matched);
-    }
-    // Best source: most shared shingles, then highest similarity, then
-    // the earliest origin.
-    accepted.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(&b.0)));
-    matched.kind = MatchKind::Near;
-    matched.source = Some(accepted[0].0);
-    matched.similarity = accepted[0].2;
-    for (origin, ..) in &accepted[1..] {
-        if Some(*origin) != matched.source && !matched.other_sources.contains(origin) {
-            matched.other_sources.push(*origin);
-        }
-    }
-    let sources: Vec<&[u64]> = accepted.iter().map(|a| &*a.3).collect();
-    matched.copied_words = covered_words(paragraph, &sources);
-    Ok(matched)
-}
-
-fn is_boilerplate(known: &KnownParagraph, config: &MatchConfig) -> bool {
-    known.article_count >= config.boilerplate_articles
-}
-
-/// Words of `paragraph` inside at least one shingle found in `sources`.
-fn covered_words(paragraph: &PreparedParagraph, sources: &[&[u64]]) -> u32 {
-    let words = paragraph.word_count as usize;
-    // `words` words make `words - k + 1` shingles of `k` words; a text
-    // shorter than `k` makes one shingle of all its words.
-    let span = (words + 1).saturating_sub(paragraph.shingles.len()).max(1);
-    let mut covered = vec![false; words];
-    for (position, shingle) in paragraph.shingles.iter().enumerate() {
-        if sources.iter().any(|set| set.binary_search(shingle).is_ok()) {
-            let end = (position + span).min(words);
-            covered[position.min(end)..end].fill(true);
-        }
-    }
-    u32::try_from(covered.iter().filter(|c| **c).count()).unwrap_or(u32::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use super::*;
-    use crate::{
-        matching::{AnchorIndex, Candidate, Proposal},
-        text::{prepare_body, shingles::shingle_set, TextConfig},
-    };
-
-    /// An in-memory paragraph source over a few texts, for testing the
-    /// matcher's decisions alone.
-    #[derive(Default)]
-    struct Texts {
-        index: AnchorIndex,
-        known: HashMap<Fingerprint, (KnownParagraph, Arc<[u64]>)>,
-    }
-
-    impl Texts {
-        fn add(&mut self, article: u64, body: &str) {
-            for p in prepare_body(body, &TextConfig::default()).paragraphs {
-                let origin = Origin {
-                    article,
-                    paragraph: p.index,
-                };
-                let entry = self.known.entry(p.fingerprint).or_insert_with(|| {
-                    self.index.insert(p.fingerprint, &p.anchors);
-                    (
-                        KnownParagraph {
-                            origin,
-                            article_count: 0,
-                        },
-                        shingle_set(&p.shingles).into(),
-                    )
-                });
-                entry.0.article_count += 1;
+        for run in runs {
+            let range = run.query.start as usize..(run.query.end as usize).min(covered.len());
+            let new = covered[range.clone()].iter().filter(|c| !**c).count() as u32;
+            let needed = config.passages.min_words.min(run.query.len() as u32);
+            if new == 0 || new < needed {
+                continue;
+            }
+            covered[range].fill(true);
+            if matched.passages.is_empty() {
+                matched.similarity = *similarity;
+            }
+            let span = paragraph.layout.bytes(run.query.clone());
+            matched.passages.push(Passage {
+                span: content_start + span.start..content_start + span.end,
+                source: known.first,
+                source_span: text.layout.bytes(run.candidate.clone()),
+                origin: known.origin,
+                copied_words: new,
+            });
+            if !sources.iter().any(|(f, _)| f == fingerprint) {
+                sources.push((*fingerprint, text.word_count));
             }
         }
     }
-
-    impl ParagraphSource for Texts {
-        type Error = std::convert::Infallible;
-        fn exact(&mut self, fp: &Fingerprint) -> Result<Option<KnownParagraph>, Self::Error> {
-            Ok(self.known.get(fp).map(|k| k.0.clone()))
-        }
-        fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
-            self.index.candidates(anchors, limit)
-        }
-        fn candidate(&mut self, fp: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
-            Ok(self.known.get(fp).cloned())
-        }
+    if matched.passages.is_empty() {
+        return Ok(Matched {
+            paragraph: matched,
+            sources,
+        });
     }
+    matched.copied_words = covered.iter().filter(|c| **c).count() as u32;
+    // Near when some source is a near copy of this paragraph as a whole (a
+    // merge of two is near to each, though its best source, sharing the
+    // most words, may not be).
+    let near = aligned.iter().any(|(known, text, _, _, similarity, _)| {
+        let shared = crate::text::shingles::count_shared(&query.set, &text.set);
+        !is_boilerplate(known, config)
+            && *similarity >= config.near_similarity
+            && shared
+                >= config
+                    .min_shared_shingles
+                    .min(query.set.len().min(text.set.len()))
+    });
+    matched.kind = if near {
+        MatchKind::Near
+    } else {
+        MatchKind::Partial
+    };
+    Ok(Matched {
+        paragraph: matched,
+        sources,
+    })
+}
 
-    const P1: &str = "The ceasefire on the ground has been observed for almost a month and refugees are returning home, the minister said.";
-    const P2: &str = "There is progress in the exchange of prisoners of war and bodies of the dead and the search for missing persons.";
-
-    fn run(texts: &mut Texts, body: &str) -> ArticleMatch {
-        let prepared = prepare_body(body, &TextConfig::default());
-        match match_article(&prepared, texts, &MatchConfig::default()) {
-            Ok(result) => result,
-            Err(never) => match never {},
-        }
-    }
-
-    #[test]
-    fn exact_and_typo_copies_match_their_sources() {
-        let mut texts = Texts::default();
-        texts.add(1, &format!("{P1}\n{P2}"));
-        let copy = run(
-            &mut texts,
-            &format!("{P1}\n{}", P2.replace("prisoners", "prisonners")),
-        );
-        assert_eq!(copy.verdict, Verdict::WireCopy);
-        assert_eq!(copy.canonical, Some(1));
-        assert_eq!(copy.paragraphs[0].kind, MatchKind::Exact);
-        assert_eq!(copy.paragraphs[1].kind, MatchKind::Near);
-        assert_eq!(
-            copy.paragraphs[1].source,
-            Some(Origin {
-                article: 1,
-                paragraph: 1
-            })
-        );
-        assert!(copy.copy_ratio > 0.9 && copy.copy_ratio < 1.0);
-    }
-
-    #[test]
-    fn merged_paragraph_is_covered_by_both_sources() {
-        let mut texts = Texts::default();
-        texts.add(1, &format!("{P1}\n{P2}"));
-        let merged = run(&mut texts, &format!("{P1} {P2}"));
-        let paragraph = &merged.paragraphs[0];
-        assert_eq!(paragraph.kind, MatchKind::Near);
-        assert_eq!(paragraph.other_sources.len(), 1);
-        assert_eq!(paragraph.copied_words, paragraph.word_count);
-    }
-
-    #[test]
-    fn padding_is_not_counted_as_copied() {
-        let mut texts = Texts::default();
-        texts.add(1, P1);
-        let padded = run(&mut texts, &format!("{P1} Officials in the capital declined to comment on the talks late on Tuesday evening."));
-        assert_eq!(padded.paragraphs[0].kind, MatchKind::Near);
-        assert!(
-            padded.copy_ratio > 0.4 && padded.copy_ratio < 0.7,
-            "{}",
-            padded.copy_ratio
-        );
-    }
-
-    #[test]
-    fn unrelated_text_is_original() {
-        let mut texts = Texts::default();
-        texts.add(1, P1);
-        let other = run(&mut texts, "Quarterly profits at the media giant jumped sharply in the three months to December, the firm said.");
-        assert_eq!(other.verdict, Verdict::Original);
-        assert_eq!(other.canonical, None);
-        assert_eq!(other.paragraphs[0].kind, MatchKind::None);
-    }
-
-    #[test]
-    fn boilerplate_is_skipped() {
-        let mut texts = Texts::default();
-        let footer =
-            "Sign up for our newsletter to get the latest stories delivered to your inbox.";
-        for article in 0..MatchConfig::default().boilerplate_articles {
-            texts.add(article, footer);
-        }
-        let result = run(&mut texts, footer);
-        assert_eq!(result.paragraphs[0].kind, MatchKind::Skipped);
-        assert_eq!(result.verdict, Verdict::Original);
-    }
+fn is_boilerplate(known: &KnownParagraph, config: &MatchConfig) -> bool {
+    known.boilerplate || known.article_count >= config.boilerplate_articles
 }

@@ -3,22 +3,29 @@
 //! The matcher is pure: it sees stored text only through the
 //! [`ParagraphSource`] trait, which the engine implements on top of the
 //! store and the in-memory [`AnchorIndex`]. Given a prepared article it
-//! returns a match for every paragraph, the share of words found in
-//! earlier articles, and the verdict.
+//! returns a match for every paragraph (with the reused passages and where
+//! each came from), the share of words found in earlier articles, the
+//! verdict, and the lines it judged to be boilerplate.
 
 mod anchor_index;
+mod boilerplate;
 mod matcher;
+pub mod passages;
 
 pub use anchor_index::AnchorIndex;
-pub use matcher::{match_article, ArticleMatch, MatchConfig, MatchKind, ParagraphMatch, Verdict};
+pub use boilerplate::BoilerplateConfig;
+pub use matcher::{
+    match_article, ArticleMatch, MatchConfig, MatchKind, ParagraphMatch, Passage, SkipReason,
+    Verdict,
+};
 
 use std::sync::Arc;
 
 use crate::text::Fingerprint;
+use passages::AlignedText;
 
-/// Where a text first appeared: the article (by ingest sequence) and the
-/// paragraph in it. Copies of a paragraph, exact or near, point at the
-/// origin of what they copied, so chains of copies resolve to the first.
+/// A position in the archive: the article (by ingest sequence) and the
+/// paragraph in it.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
@@ -29,13 +36,22 @@ pub struct Origin {
     pub paragraph: u32,
 }
 
-/// What the matcher needs to know about a stored paragraph.
+/// What the matcher needs to know about a stored paragraph text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KnownParagraph {
-    /// Where its text first appeared.
+    /// Where this exact text was first stored: the closest earlier text a
+    /// copy of it can name.
+    pub first: Origin,
+    /// Where the passage it carries first appeared: `first`, or, for text
+    /// stored as a near copy, the origin of what it copied (so chains of
+    /// copies resolve to the first).
     pub origin: Origin,
     /// How many stored articles contain exactly this text.
     pub article_count: u64,
+    /// Learned to be boilerplate: never evidence of copying.
+    pub boilerplate: bool,
+    /// Length of the stored text in bytes.
+    pub text_bytes: u32,
 }
 
 /// A stored paragraph the anchor index proposes for a query paragraph.
@@ -49,9 +65,9 @@ pub struct Proposal {
     pub anchors: u32,
 }
 
-/// A candidate paragraph: what is known of it, and its distinct shingle
-/// hashes, sorted (shared, as they are cached).
-pub type Candidate = (KnownParagraph, Arc<[u64]>);
+/// A candidate paragraph: what is known of it, and its text as the
+/// aligner compares it (shared, as it is cached).
+pub type Candidate = (KnownParagraph, Arc<AlignedText>);
 
 /// Read access to the paragraphs stored so far.
 pub trait ParagraphSource {
@@ -65,7 +81,7 @@ pub trait ParagraphSource {
     /// at most `limit`.
     fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal>;
 
-    /// A candidate and its distinct shingle hashes, sorted; `None` when it
-    /// is not (or no longer) stored.
+    /// A candidate and its aligned text; `None` when it is not (or no
+    /// longer) stored.
     fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, Self::Error>;
 }

@@ -85,6 +85,10 @@ pub trait Store: Send + Sync {
     fn events_after(&self, after: u64, limit: usize)
         -> Result<Vec<(u64, EventRecord)>, StoreError>;
 
+    /// Every line found isolated, with how often (see
+    /// [`crate::matching::BoilerplateConfig`]).
+    fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError>;
+
     /// Applies a batch atomically and durably.
     fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError>;
 

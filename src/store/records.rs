@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     facts::{Fact, FactId},
-    matching::{MatchKind, Origin, Verdict},
+    matching::{MatchKind, Origin, Passage, SkipReason, Verdict},
     text::{credits::CreditKind, Fingerprint},
 };
 
@@ -44,10 +44,10 @@ pub struct ParagraphEntry {
     pub fingerprint: Fingerprint,
     /// What it matched.
     pub kind: MatchKind,
-    /// Where the matched text first appeared.
-    pub source: Option<Origin>,
-    /// Further sources of a merged paragraph.
-    pub other_sources: Vec<Origin>,
+    /// For Skipped: why.
+    pub skip_reason: Option<SkipReason>,
+    /// The reused passages, best source first.
+    pub passages: Vec<Passage>,
     /// Similarity with the best source.
     pub similarity: f32,
     /// Words in the paragraph.
@@ -120,7 +120,10 @@ pub struct ArticleRecord {
 pub struct ParagraphRecord {
     /// The text as first submitted (after credits were cut off).
     pub text: String,
-    /// Where it (or the text it is a near copy of) first appeared.
+    /// Where this exact text was first stored.
+    pub first: Origin,
+    /// Where the passage it carries first appeared: `first`, or for a near
+    /// copy the origin of what it copied.
     pub origin: Origin,
     /// How many stored articles contain it.
     pub article_count: u64,
@@ -185,6 +188,9 @@ pub struct CommitBatch {
     pub article_facts: Vec<(u64, Vec<ArticleFact>)>,
     /// Facts seen for the first time.
     pub facts: Vec<(FactId, FactRecord)>,
+    /// New isolation counts of lines (see
+    /// [`crate::matching::BoilerplateConfig`]).
+    pub isolated: Vec<(Fingerprint, u32)>,
     /// New events of the fact stream, by event sequence.
     pub events: Vec<(u64, EventRecord)>,
 }
@@ -192,6 +198,9 @@ pub struct CommitBatch {
 impl CommitBatch {
     /// True when there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.articles.is_empty() && self.paragraphs.is_empty() && self.copies.is_empty()
+        self.articles.is_empty()
+            && self.paragraphs.is_empty()
+            && self.copies.is_empty()
+            && self.isolated.is_empty()
     }
 }

@@ -16,11 +16,18 @@
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
 //! | `e` first event sequence (u64 BE)            | a run of one article's events |
+//! | `b` fingerprint (32 bytes)                   | times the line was isolated, u32 BE |
 //!
 //! Big-endian integers keep keys in numeric order, so the last `a` (or `e`)
 //! key is the highest sequence, a range scan from an `e` key replays the
-//! fact stream, and a `c` prefix scan lists the copies of one origin. Record values are a format-version byte followed by postcard.
-//! A store written by a newer format is refused at open, never misread.
+//! fact stream, and a `c` prefix scan lists the copies of one origin.
+//! Record values are a value-version byte followed by postcard. Version 2
+//! changed articles (passages and skip reasons in the analysis) and
+//! paragraphs (where the text was first stored); their version-1 values
+//! are read through [`legacy`], the others are the same in both. A store
+//! written by a newer format is refused at open, never misread.
+
+mod legacy;
 
 use std::{collections::HashMap, path::Path};
 
@@ -40,7 +47,9 @@ use crate::{
 /// The format this build writes and reads.
 const FORMAT_VERSION: u32 = 1;
 /// Value encoding version (first byte of every record value).
-const VALUE_VERSION: u8 = 1;
+const VALUE_VERSION: u8 = 2;
+/// The oldest value version this build reads.
+const OLDEST_VALUE_VERSION: u8 = 1;
 
 const FORMAT_KEY: &[u8] = b"mformat";
 const ARTICLE_BY_ID: u8 = b'r';
@@ -51,6 +60,7 @@ const COPY: u8 = b'c';
 const ARTICLE_FACTS: u8 = b'f';
 const FACT: u8 = b'F';
 const EVENT: u8 = b'e';
+const ISOLATED_LINE: u8 = b'b';
 
 impl From<sled::Error> for StoreError {
     fn from(error: sled::Error) -> Self {
@@ -205,16 +215,43 @@ fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     Ok(bytes)
 }
 
-fn decode<T: DeserializeOwned>(
-    key: impl FnOnce() -> String,
+/// Decodes a value whose encoding is the same in every version read.
+fn decode<T: DeserializeOwned>(key: impl Fn() -> String, bytes: &[u8]) -> Result<T, StoreError> {
+    let (_, payload) = split_version(&key, bytes)?;
+    postcard::from_bytes(payload).map_err(|e| StoreError::Corrupt {
+        key: key(),
+        reason: e.to_string(),
+    })
+}
+
+/// Decodes a value whose encoding changed in version 2: a version-1 value
+/// is read as `Old` and converted.
+fn decode_evolved<T: DeserializeOwned, Old: DeserializeOwned + Into<T>>(
+    key: impl Fn() -> String,
     bytes: &[u8],
 ) -> Result<T, StoreError> {
+    let (version, payload) = split_version(&key, bytes)?;
+    let corrupt = |e: postcard::Error| StoreError::Corrupt {
+        key: key(),
+        reason: e.to_string(),
+    };
+    if version == VALUE_VERSION {
+        postcard::from_bytes(payload).map_err(corrupt)
+    } else {
+        postcard::from_bytes::<Old>(payload)
+            .map(Into::into)
+            .map_err(corrupt)
+    }
+}
+
+/// The version byte of a value and its payload.
+fn split_version<'a>(
+    key: &impl Fn() -> String,
+    bytes: &'a [u8],
+) -> Result<(u8, &'a [u8]), StoreError> {
     match bytes.split_first() {
-        Some((&VALUE_VERSION, payload)) => {
-            postcard::from_bytes(payload).map_err(|e| StoreError::Corrupt {
-                key: key(),
-                reason: e.to_string(),
-            })
+        Some((&version, payload)) if (OLDEST_VALUE_VERSION..=VALUE_VERSION).contains(&version) => {
+            Ok((version, payload))
         }
         Some((&version, _)) if version > VALUE_VERSION => Err(StoreError::NewerFormat {
             found: u32::from(version),
@@ -237,6 +274,7 @@ fn decode<T: DeserializeOwned>(
 #[derive(Serialize, Deserialize)]
 struct StoredParagraph {
     text: String,
+    first: Origin,
     origin: Origin,
     anchors: Vec<u64>,
 }
@@ -288,6 +326,13 @@ fn event_runs(events: &[(u64, EventRecord)]) -> Vec<(u64, EventRun)> {
         ));
     }
     runs
+}
+
+fn isolated_key(fingerprint: &Fingerprint) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = ISOLATED_LINE;
+    key[1..].copy_from_slice(&fingerprint.0);
+    key
 }
 
 fn count_key(fingerprint: &Fingerprint) -> [u8; 33] {
@@ -355,7 +400,9 @@ impl Store for SledStore {
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
         self.db
             .get(article_key(id))?
-            .map(|raw| decode(|| format!("article {id:?}"), &raw))
+            .map(|raw| {
+                decode_evolved::<_, legacy::ArticleRecordV1>(|| format!("article {id:?}"), &raw)
+            })
             .transpose()
     }
 
@@ -475,9 +522,13 @@ impl Store for SledStore {
         let Some(raw) = self.db.get(paragraph_key(fingerprint))? else {
             return Ok(None);
         };
-        let text: StoredParagraph = decode(|| format!("paragraph {fingerprint:?}"), &raw)?;
+        let text: StoredParagraph = decode_evolved::<_, legacy::StoredParagraphV1>(
+            || format!("paragraph {fingerprint:?}"),
+            &raw,
+        )?;
         Ok(Some(ParagraphRecord {
             text: text.text,
+            first: text.first,
             origin: text.origin,
             article_count: self.paragraph_count(fingerprint)?,
             anchors: text.anchors,
@@ -514,12 +565,36 @@ impl Store for SledStore {
                         reason: format!("key of {} bytes", key.len()),
                     })?;
             let fingerprint = Fingerprint(fingerprint);
-            let stored: StoredParagraph = decode(|| format!("paragraph {fingerprint:?}"), &value)?;
+            let stored: StoredParagraph = decode_evolved::<_, legacy::StoredParagraphV1>(
+                || format!("paragraph {fingerprint:?}"),
+                &value,
+            )?;
             if !stored.anchors.is_empty() {
                 visit(fingerprint, &stored.anchors);
             }
         }
         Ok(())
+    }
+
+    fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError> {
+        let mut lines = Vec::new();
+        for entry in self.db.scan_prefix([ISOLATED_LINE]) {
+            let (key, value) = entry?;
+            let corrupt = |reason: String| StoreError::Corrupt {
+                key: "isolated line".into(),
+                reason,
+            };
+            let fingerprint: [u8; 32] = key
+                .get(1..33)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| corrupt(format!("key of {} bytes", key.len())))?;
+            let count: [u8; 4] = value
+                .as_ref()
+                .try_into()
+                .map_err(|_| corrupt(format!("count of {} bytes", value.len())))?;
+            lines.push((Fingerprint(fingerprint), u32::from_be_bytes(count)));
+        }
+        Ok(lines)
     }
 
     fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
@@ -534,6 +609,7 @@ impl Store for SledStore {
         for (fingerprint, paragraph) in &batch.paragraphs {
             let text = StoredParagraph {
                 text: paragraph.text.clone(),
+                first: paragraph.first,
                 origin: paragraph.origin,
                 anchors: paragraph.anchors.clone(),
             };
@@ -574,6 +650,9 @@ impl Store for SledStore {
         }
         for (first, run) in event_runs(&batch.events) {
             writes.insert(&numbered_key(EVENT, first)[..], encode(&run)?);
+        }
+        for (fingerprint, count) in &batch.isolated {
+            writes.insert(&isolated_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
         self.db.apply_batch(writes)?;
         self.flush_durably()

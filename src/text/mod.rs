@@ -14,6 +14,7 @@
 
 pub mod credits;
 pub mod html;
+pub mod layout;
 pub mod normalize;
 pub mod paragraphs;
 pub(crate) mod pattern;

@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use super::{
     credits::{split_credits, CreditKind, LEADING_PARAGRAPHS},
+    layout::WordLayout,
     normalize::normalize,
     paragraphs::split_paragraphs,
     shingles::{anchors, shingle_hashes, words, ShingleConfig},
@@ -52,6 +53,9 @@ pub struct PreparedParagraph {
     pub shingles: Vec<u64>,
     /// Winnowed anchors of those shingles.
     pub anchors: Vec<u64>,
+    /// Where each normalised word stands in the body's content, relative
+    /// to `content.start`.
+    pub layout: WordLayout,
     /// True when the paragraph can serve as evidence: it has content of at
     /// least the minimum word count.
     pub is_evidence: bool,
@@ -117,6 +121,7 @@ pub fn prepare_body(body: &str, config: &TextConfig) -> PreparedBody {
         let word_count = words(&normalized).count();
         let shingles = shingle_hashes(&normalized, config.shingles);
         let anchors = anchors(&shingles, config.shingles.window);
+        let layout = WordLayout::new(&body[content.clone()], &normalized);
         prepared.paragraphs.push(PreparedParagraph {
             index,
             line,
@@ -125,6 +130,7 @@ pub fn prepare_body(body: &str, config: &TextConfig) -> PreparedBody {
             word_count: u32::try_from(word_count).unwrap_or(u32::MAX),
             shingles,
             anchors,
+            layout,
             is_evidence: word_count >= config.min_words.max(1),
         });
     }

@@ -1,0 +1,307 @@
+//! Passage alignment: which runs of words two paragraphs share, and where
+//! they stand in each.
+//!
+//! Paragraph similarity alone misses the commonest kind of reuse in long
+//! news paragraphs: a sentence or two lifted into a paragraph of 100-200
+//! words, where the pair's overlap is far below any near-copy threshold.
+//! So every candidate is aligned on its shingle *positions*: the query's
+//! shingles found in the candidate, chained into runs that advance in
+//! step in both texts (a changed word breaks up to `k` shingles, so small
+//! gaps are bridged). Each run long enough, and made of enough
+//! distinctive words, is a reused passage with a span on both sides.
+//!
+//! Short text is held to a stricter rule: a passage of a line of under
+//! [`PassageConfig::short_words`] words (or of a shorter run than
+//! [`PassageConfig::min_words`]) only counts when it covers nearly all of
+//! the sentences it touches on both sides, so a short line never matches
+//! a longer sentence merely because the sentence contains it, and "Read
+//! the rest of the story at X." never matches "… at Y.".
+
+use std::ops::Range;
+
+use crate::text::{
+    layout::WordLayout,
+    normalize::normalize,
+    shingles::{shingle_hashes, shingle_set, ShingleConfig},
+};
+
+/// Thresholds of passage alignment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PassageConfig {
+    /// Shingles that may be missing inside a run (a changed word removes
+    /// up to one shingle per word of a shingle).
+    pub max_gap: u32,
+    /// Share of a run's shingle positions that must match.
+    pub min_density: f64,
+    /// Fewest words of a passage inside a paragraph that is not short.
+    pub min_words: u32,
+    /// Fewest distinctive words in such a passage (see
+    /// [`WordLayout::distinctive`]).
+    pub min_distinctive: u32,
+    /// A paragraph with fewer words is short: it needs near-identity.
+    pub short_words: u32,
+    /// Share of a short text (and of the sentences it matches on the other
+    /// side) a passage must cover.
+    pub short_coverage: f64,
+    /// Fewest words of a passage held to near-identity (a short text's,
+    /// or a whole sentence shorter than `min_words`).
+    pub short_min_words: u32,
+    /// Fewest distinctive words in such a passage.
+    pub short_min_distinctive: u32,
+}
+
+impl Default for PassageConfig {
+    fn default() -> Self {
+        PassageConfig {
+            max_gap: 3,
+            min_density: 0.6,
+            min_words: 12,
+            min_distinctive: 4,
+            short_words: 20,
+            short_coverage: 0.8,
+            short_min_words: 8,
+            short_min_distinctive: 3,
+        }
+    }
+}
+
+/// A paragraph as the aligner sees it: positional shingles, their
+/// distinct set, and the layout of its words.
+#[derive(Clone, Debug, Default)]
+pub struct AlignedText {
+    /// Shingle hashes in text order.
+    pub shingles: Vec<u64>,
+    /// Distinct shingles, sorted (for the overlap coefficient).
+    pub set: Vec<u64>,
+    /// (hash, position) of every shingle, sorted, to find positions.
+    positions: Vec<(u64, u32)>,
+    /// Words in the text.
+    pub word_count: u32,
+    /// Where its words stand.
+    pub layout: WordLayout,
+}
+
+impl AlignedText {
+    /// The aligned form of stored text `original`.
+    pub fn from_text(original: &str, config: ShingleConfig) -> Self {
+        let normalized = normalize(original);
+        let shingles = shingle_hashes(&normalized, config);
+        let layout = WordLayout::new(original, &normalized);
+        Self::new(shingles, layout)
+    }
+
+    /// The aligned form of already computed shingles and layout.
+    pub fn new(shingles: Vec<u64>, layout: WordLayout) -> Self {
+        let set = shingle_set(&shingles);
+        let mut positions: Vec<(u64, u32)> = shingles
+            .iter()
+            .enumerate()
+            .map(|(at, hash)| (*hash, u32::try_from(at).unwrap_or(u32::MAX)))
+            .collect();
+        positions.sort_unstable();
+        let word_count = u32::try_from(layout.spans.len()).unwrap_or(u32::MAX);
+        AlignedText {
+            shingles,
+            set,
+            positions,
+            word_count,
+            layout,
+        }
+    }
+
+    /// Words per shingle in this text (texts shorter than `k` words make
+    /// one shingle of all of them).
+    fn shingle_words(&self) -> u32 {
+        let shingles = u32::try_from(self.shingles.len()).unwrap_or(u32::MAX);
+        (self.word_count + 1).saturating_sub(shingles).max(1)
+    }
+
+    /// The position of `hash` closest to `expected`.
+    fn position_near(&self, hash: u64, expected: Option<u32>) -> Option<u32> {
+        let first = self.positions.partition_point(|(h, _)| *h < hash);
+        let same = self.positions[first..]
+            .iter()
+            .take_while(|(h, _)| *h == hash)
+            .map(|(_, at)| *at);
+        match expected {
+            None => same.into_iter().next(),
+            Some(expected) => same.min_by_key(|at| at.abs_diff(expected)),
+        }
+    }
+}
+
+/// A run of words two texts share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharedRun {
+    /// Words of the query.
+    pub query: Range<u32>,
+    /// Words of the candidate.
+    pub candidate: Range<u32>,
+}
+
+/// The passages `query` shares with `candidate` that count as reuse.
+pub fn shared_passages(
+    query: &AlignedText,
+    candidate: &AlignedText,
+    config: &PassageConfig,
+) -> Vec<SharedRun> {
+    let k = query.shingle_words();
+    let mut runs = Vec::new();
+    // (first query position, first candidate position, last of each,
+    // shingles matched)
+    let mut current: Option<(u32, u32, u32, u32, u32)> = None;
+    for (at, hash) in query.shingles.iter().enumerate() {
+        let i = u32::try_from(at).unwrap_or(u32::MAX);
+        let expected = current.map(|(_, _, last_i, last_j, _)| last_j + (i - last_i));
+        let Some(j) = candidate.position_near(*hash, expected) else {
+            continue;
+        };
+        current = match current {
+            Some((si, sj, li, lj, matched))
+                if i - li <= config.max_gap + 1 && j > lj && j - lj <= config.max_gap + 1 =>
+            {
+                Some((si, sj, i, j, matched + 1))
+            }
+            Some(done) => {
+                runs.push(done);
+                Some((i, j, i, j, 1))
+            }
+            None => Some((i, j, i, j, 1)),
+        };
+    }
+    runs.extend(current);
+    let candidate_k = candidate.shingle_words();
+    runs.into_iter()
+        // Mostly matched: a run bridging a gap at every few words is a
+        // paraphrase built of common words, not a copied passage.
+        .filter(|(si, _, li, _, matched)| {
+            f64::from(*matched) >= config.min_density * f64::from(li - si + 1)
+        })
+        .map(|(si, sj, li, lj, _)| {
+            let run = SharedRun {
+                query: si..(li + k).min(query.word_count),
+                candidate: sj..(lj + candidate_k).min(candidate.word_count),
+            };
+            extend_to_edges(run, query, candidate, config.max_gap)
+        })
+        .filter(|run| counts_as_reuse(run, query, candidate, config))
+        .collect()
+}
+
+/// A changed word within `max_gap` words of either end of a run breaks
+/// the shingles that would have reached the end: when both texts have
+/// the same few unmatched words before (or after) the run, and that
+/// reaches the start (or end) of one of them, they are part of it.
+fn extend_to_edges(
+    mut run: SharedRun,
+    query: &AlignedText,
+    candidate: &AlignedText,
+    max_gap: u32,
+) -> SharedRun {
+    let before = run.query.start.min(run.candidate.start);
+    if before <= max_gap {
+        run.query.start -= before;
+        run.candidate.start -= before;
+    }
+    let after = (query.word_count - run.query.end).min(candidate.word_count - run.candidate.end);
+    if after <= max_gap {
+        run.query.end += after;
+        run.candidate.end += after;
+    }
+    run
+}
+
+fn counts_as_reuse(
+    run: &SharedRun,
+    query: &AlignedText,
+    candidate: &AlignedText,
+    config: &PassageConfig,
+) -> bool {
+    let words = run.query.len() as u32;
+    let short = query.word_count < config.short_words || candidate.word_count < config.short_words;
+    if !short && words >= config.min_words {
+        return query.layout.distinctive(run.query.clone()) >= config.min_distinctive;
+    }
+    // Near-identity: on both sides the run covers nearly all of the
+    // sentences it touches, so it is a whole sentence (or more) reused,
+    // not a phrase that happens to recur.
+    let covers = |run: &Range<u32>, text: &AlignedText| {
+        let whole = text.layout.sentences_around(run.clone(), text.word_count);
+        run.len() as f64 >= config.short_coverage * whole.len() as f64
+    };
+    words >= config.short_min_words
+        && covers(&run.query, query)
+        && covers(&run.candidate, candidate)
+        && query.layout.distinctive(run.query.clone()) >= config.short_min_distinctive
+}
+
+/// Overlap coefficient of two texts' shingle sets: shared distinct
+/// shingles over the smaller set's size.
+pub fn overlap(query: &AlignedText, candidate: &AlignedText) -> f64 {
+    let smaller = query.set.len().min(candidate.set.len());
+    if smaller == 0 {
+        return 0.0;
+    }
+    crate::text::shingles::count_shared(&query.set, &candidate.set) as f64 / smaller as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> AlignedText {
+        AlignedText::from_text(s, ShingleConfig::default())
+    }
+
+    const LONG_SOURCE: &str = "The government announced on Monday a package of measures to support farmers hit by the drought. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Opposition parties called the plan too little and too late.";
+
+    #[test]
+    fn a_sentence_reused_inside_a_long_paragraph_is_found_with_spans() {
+        let query = text("Farmers in the north gathered in the market square to protest against low prices. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Many of those present said it would not be enough to save their farms this year.");
+        let source = text(LONG_SOURCE);
+        let runs = shared_passages(&query, &source, &PassageConfig::default());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].query, 14..38);
+        assert_eq!(runs[0].candidate, 17..41);
+        assert!(overlap(&query, &source) < 0.6);
+    }
+
+    #[test]
+    fn a_typo_does_not_break_the_passage() {
+        let source = text(LONG_SOURCE);
+        let typo = text(&LONG_SOURCE.replace("agriculture", "agricultre"));
+        let runs = shared_passages(&typo, &source, &PassageConfig::default());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+        assert_eq!(runs[0].query, 0..typo.word_count);
+    }
+
+    #[test]
+    fn a_short_line_inside_a_longer_sentence_is_not_a_copy() {
+        let source = text("Officials said the president would veto the bill if it reached his desk in its current form, according to two people familiar with the matter.");
+        let short = text("The president would veto the bill if it reached his desk.");
+        assert!(shared_passages(&short, &source, &PassageConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn a_short_line_matching_a_whole_sentence_is_a_copy() {
+        let source = text(LONG_SOURCE);
+        let split = text("Opposition parties called the plan too little and too late.");
+        let runs = shared_passages(&split, &source, &PassageConfig::default());
+        assert_eq!(runs.len(), 1, "{runs:?}");
+    }
+
+    #[test]
+    fn a_template_with_another_name_is_not_a_copy() {
+        let a = text("Read the rest of the story at Mediaite.");
+        let b = text("Read the rest of the story at The New York Post.");
+        assert!(shared_passages(&a, &b, &PassageConfig::default()).is_empty());
+        assert!(shared_passages(&b, &a, &PassageConfig::default()).is_empty());
+    }
+
+    #[test]
+    fn common_phrases_alone_are_not_passages() {
+        let a = text("It was one of the most important things that he said he would do in the next few years, and he did it.");
+        let b = text("Critics say it was one of the most important things that he said he would do, but the record differs entirely.");
+        assert!(shared_passages(&a, &b, &PassageConfig::default()).is_empty());
+    }
+}
