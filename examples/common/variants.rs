@@ -17,7 +17,8 @@ pub struct TruthParagraph {
 /// A generated variant.
 #[derive(Clone, Debug)]
 pub struct Variant {
-    pub body: String,
+    /// What separates its paragraphs in the body.
+    pub separator: String,
     pub paragraphs: Vec<TruthParagraph>,
 }
 
@@ -217,10 +218,8 @@ pub fn make_variant(rng: &mut fastrand::Rng, original: &[String]) -> Variant {
         1..=4 => "\n",
         _ => "\n\n",
     };
-    let body = paragraphs
-        .iter()
-        .map(|p| p.text.as_str())
-        .collect::<Vec<_>>()
-        .join(separator);
-    Variant { body, paragraphs }
+    Variant {
+        separator: separator.to_owned(),
+        paragraphs,
+    }
 }

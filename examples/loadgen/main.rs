@@ -185,7 +185,11 @@ impl Workload {
         let body = if copy {
             let source = self.rng.usize(..self.originals.len());
             let lines = self.originals[source].clone();
-            variants::make_variant(&mut self.rng, &lines).body
+            {
+                let variant = variants::make_variant(&mut self.rng, &lines);
+                let texts: Vec<&str> = variant.paragraphs.iter().map(|p| p.text.as_str()).collect();
+                texts.join(&variant.separator)
+            }
         } else {
             let lines = self.original();
             let body = lines.join("\n\n");

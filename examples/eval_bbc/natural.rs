@@ -1,5 +1,5 @@
-//! Measures wirecopy's detection on the BBC News corpus as it is: every
-//! file, in file order, nothing edited.
+//! The natural run: the BBC News corpus as it is, every file, in file
+//! order, nothing edited.
 //!
 //! The corpus holds what real archives hold: byte-identical refilings,
 //! updated versions of a story, stories that reuse a sentence or two of an
@@ -13,23 +13,14 @@
 //! tuning; files with an even number are held out and reported apart.
 //! The engine is the real one over a real sled store in a temporary
 //! directory; only the gRPC transport is left out.
-//!
-//! Usage: `cargo run --release --example eval_natural -- [BBC_DIR]
-//! [--boilerplate-articles N] [--min-run N] [--show-dev]` (`--show-dev`
-//! lists the development half's misses; `--explain ID` prints the
-//! passages found in one article beside their sources).
 
-#[path = "common/corpus.rs"]
-mod corpus;
-#[path = "common/reuse_truth.rs"]
-mod reuse_truth;
-#[path = "common/scores.rs"]
-mod scores;
+use std::{collections::HashMap, path::Path};
 
-use std::{collections::HashMap, path::PathBuf};
-
-use reuse_truth::{reuse_truth, Reuse, Truth};
-use scores::ratio;
+use super::{
+    corpus,
+    reuse_truth::{reuse_truth, Reuse, Truth},
+    scores::ratio,
+};
 use wirecopy::{
     article::Article,
     engine::{EngineConfig, Submission},
@@ -38,43 +29,17 @@ use wirecopy::{
     text::{prepare_body, Fingerprint, TextConfig},
 };
 
-struct Options {
-    corpus: PathBuf,
-    boilerplate_articles: usize,
-    min_run: usize,
-    show_dev: bool,
-    explain: Vec<String>,
-}
-
-fn options() -> Result<Options, String> {
-    let mut options = Options {
-        corpus: PathBuf::from("../shared/data/bbc"),
-        boilerplate_articles: 6,
-        min_run: 15,
-        show_dev: false,
-        explain: Vec::new(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut number = |name: &str| -> Result<usize, String> {
-            args.next()
-                .ok_or(format!("{name} needs a value"))?
-                .parse()
-                .map_err(|e| format!("{name}: {e}"))
-        };
-        match arg.as_str() {
-            "--boilerplate-articles" => {
-                options.boilerplate_articles = number("--boilerplate-articles")?
-            }
-            "--min-run" => options.min_run = number("--min-run")?,
-            "--show-dev" => options.show_dev = true,
-            "--explain" => options
-                .explain
-                .push(args.next().ok_or("--explain needs an id")?),
-            path => options.corpus = PathBuf::from(path),
-        }
-    }
-    Ok(options)
+/// What the natural run is asked.
+pub struct NaturalOptions {
+    /// 8-grams in this many distinct articles are boilerplate.
+    pub boilerplate_articles: usize,
+    /// A partial reuse needs a covered run of this many words.
+    pub min_run: usize,
+    /// List the development half's misses.
+    pub show_dev: bool,
+    /// Articles whose passages to print beside their sources.
+    pub explain: Vec<String>,
+    pub config: EngineConfig,
 }
 
 /// Counts for one half of the corpus.
@@ -104,15 +69,13 @@ fn is_dev(id: &str) -> bool {
         .is_some_and(|n| n % 2 == 1)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let options = options()?;
-    let docs = corpus::load_bbc_files(&options.corpus).map_err(|e| {
-        format!(
-            "cannot read the corpus in {}: {e}",
-            options.corpus.display()
-        )
-    })?;
+/// Runs the natural evaluation and prints its figures.
+pub async fn run(
+    corpus_dir: &Path,
+    options: &NaturalOptions,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let docs = corpus::load_bbc_files(corpus_dir)
+        .map_err(|e| format!("cannot read the corpus in {}: {e}", corpus_dir.display()))?;
     let bodies: Vec<&str> = docs.iter().map(|d| d.body.as_str()).collect();
     let truths = reuse_truth(&bodies, options.boilerplate_articles, options.min_run);
     let text = TextConfig::default();
@@ -128,7 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
 
     let dir = tempfile::tempdir()?;
-    let engine = open_engine(dir.path(), StoreOptions::default(), EngineConfig::default())?;
+    let engine = open_engine(dir.path(), StoreOptions::default(), options.config)?;
     let started = std::time::Instant::now();
     let mut tickets = Vec::with_capacity(docs.len());
     for doc in &docs {
