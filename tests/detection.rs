@@ -196,8 +196,18 @@ async fn a_copy_of_a_copy_resolves_to_the_first_article() {
     .await;
     assert_eq!(verdict(&response), Verdict::WireCopy);
     assert_eq!(response.canonical_id, "wire");
-    assert!(response.paragraphs[1..]
+    // Each paragraph names the text it is closest to: the reprint's where
+    // the reprint changed it (typos), the wire's where it did not; and
+    // where the passage first appeared, the wire, either way.
+    for paragraph in &response.paragraphs[1..] {
+        assert_eq!(kind(paragraph), MatchKind::Exact);
+        assert_eq!(paragraph.origin_article_id, "wire");
+    }
+    let reprinted: Vec<_> = response.paragraphs[1..]
         .iter()
-        .all(|p| p.source_article_id == "wire"));
+        .filter(|p| p.source_article_id == "reprint")
+        .map(|p| p.index)
+        .collect();
+    assert_eq!(reprinted, [2, 4, 9], "the paragraphs the reprint edited");
     server.stop().await;
 }

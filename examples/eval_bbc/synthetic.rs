@@ -57,19 +57,50 @@ pub struct SyntheticOptions {
 }
 
 const OUTLETS: usize = 8;
-const FIRST_NAMES: &[&str] = &["Maria", "Tom", "Aisha", "Piotr", "Lena", "Kofi", "Sofia", "Ravi"];
+const FIRST_NAMES: &[&str] = &[
+    "Maria", "Tom", "Aisha", "Piotr", "Lena", "Kofi", "Sofia", "Ravi",
+];
 const LAST_NAMES: &[&str] = &[
-    "Lindqvist", "Okafor", "Brennan", "Nakamura", "Castellanos", "Whitfield", "Haddad", "Moreau",
+    "Lindqvist",
+    "Okafor",
+    "Brennan",
+    "Nakamura",
+    "Castellanos",
+    "Whitfield",
+    "Haddad",
+    "Moreau",
 ];
 const BEATS: &[&str] = &[
-    "technology", "business", "politics", "culture", "sports", "science", "health", "climate",
+    "technology",
+    "business",
+    "politics",
+    "culture",
+    "sports",
+    "science",
+    "health",
+    "climate",
 ];
 const SHOWS: &[&str] = &[
-    "Signal", "Ledger", "Dispatch", "Frontline", "Scoreboard", "Lab Notes", "Vital Signs", "Horizon",
+    "Signal",
+    "Ledger",
+    "Dispatch",
+    "Frontline",
+    "Scoreboard",
+    "Lab Notes",
+    "Vital Signs",
+    "Horizon",
 ];
 const SUPPORTED: &[&str] = &[
-    "Donald Trump", "Hillary Clinton", "Bernie Sanders", "Ted Cruz", "Marco Rubio", "John Kasich",
-    "Jeb Bush", "Ben Carson", "Carly Fiorina", "Rand Paul",
+    "Donald Trump",
+    "Hillary Clinton",
+    "Bernie Sanders",
+    "Ted Cruz",
+    "Marco Rubio",
+    "John Kasich",
+    "Jeb Bush",
+    "Ben Carson",
+    "Carly Fiorina",
+    "Rand Paul",
 ];
 /// Lines many articles across outlets carry, and whether they stand at
 /// the end (else inside the body).
@@ -189,7 +220,11 @@ fn insert_reuse(
         .max_by_key(|(_, p)| p.len())?;
     let donors: Vec<&(u32, String)> = original
         .iter()
-        .filter(|(_, p)| sentences(p).iter().any(|s| s.split_whitespace().count() >= 12))
+        .filter(|(_, p)| {
+            sentences(p)
+                .iter()
+                .any(|s| s.split_whitespace().count() >= 12)
+        })
         .collect();
     let (source, donor) = donors.get(rng.usize(..donors.len().max(1)))?;
     let donor_sentences: Vec<&str> = sentences(donor)
@@ -200,7 +235,9 @@ fn insert_reuse(
     let first = rng.usize(..=donor_sentences.len() - take);
     let reused = donor_sentences[first..first + take].join(" ");
     let host_sentences = sentences(&host[longest]);
-    let at = rng.usize(1..=host_sentences.len().max(1)).min(host_sentences.len());
+    let at = rng
+        .usize(1..=host_sentences.len().max(1))
+        .min(host_sentences.len());
     let mut text = host_sentences[..at].join(" ");
     text.push(' ');
     text.push_str(&reused);
@@ -405,8 +442,11 @@ pub async fn run(
     }
     for host in &hosts {
         let donor = &originals[rng.usize(..originals.len())];
-        let Some(mut lines) = insert_reuse(&mut rng, &variants::lines(&host.body), &stored_lines[&donor.id])
-        else {
+        let Some(mut lines) = insert_reuse(
+            &mut rng,
+            &variants::lines(&host.body),
+            &stored_lines[&donor.id],
+        ) else {
             continue;
         };
         let outlet = &outlets[rng.usize(..OUTLETS)];
@@ -439,7 +479,11 @@ pub async fn run(
     rng.shuffle(&mut chains);
 
     let dir = tempfile::tempdir()?;
-    let engine = Arc::new(open_engine(dir.path(), StoreOptions::default(), options.config)?);
+    let engine = Arc::new(open_engine(
+        dir.path(),
+        StoreOptions::default(),
+        options.config,
+    )?);
     let started = Instant::now();
     let mut generated = Vec::new();
     let mut results = Vec::new();
@@ -495,10 +539,13 @@ pub async fn run(
             Role::Reuse { original } => (original.as_str(), None),
         };
         copies += 1;
-        let canonicals: HashSet<&str> = [Some(original), by_id.get(original).map(|r| r.canonical_id.as_str())]
-            .into_iter()
-            .flatten()
-            .collect();
+        let canonicals: HashSet<&str> = [
+            Some(original),
+            by_id.get(original).map(|r| r.canonical_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         let right = canonicals.contains(result.canonical_id.as_str());
         if is_copy && right {
             canonical_right += 1;
@@ -527,7 +574,9 @@ pub async fn run(
             let predicted = is_copied(p.kind);
             let correct = predicted
                 && p.source.as_ref().is_some_and(|source| {
-                    line.sources.iter().any(|&i| accepted(original, i).contains(source))
+                    line.sources
+                        .iter()
+                        .any(|&i| accepted(original, i).contains(source))
                         || parent.is_some_and(|parent| source.0 == parent)
                 });
             match (truly_copied, predicted, correct) {
@@ -535,10 +584,28 @@ pub async fn run(
                 (true, true, false) => {
                     paragraphs.fp += 1;
                     paragraphs.fn_ += 1;
-                    if std::env::var("DEBUG_EVAL").is_ok() { eprintln!("WRONG {:?} {:?} {:?} {}", p.kind, p.source, line.sources, line.text); }
+                    if std::env::var("DEBUG_EVAL").is_ok() {
+                        eprintln!(
+                            "WRONG {:?} {:?} {:?} {}",
+                            p.kind, p.source, line.sources, line.text
+                        );
+                    }
                 }
-                (true, false, _) => { paragraphs.fn_ += 1; if std::env::var("DEBUG_EVAL").is_ok() { eprintln!("FN {:?} {:?} {} {}", p.kind, p.skip_reason, p.word_count, line.text); } }
-                (false, true, _) => { paragraphs.fp += 1; if std::env::var("DEBUG_EVAL").is_ok() { eprintln!("FP {:?} {:?} {}", p.kind, p.source, line.text); } }
+                (true, false, _) => {
+                    paragraphs.fn_ += 1;
+                    if std::env::var("DEBUG_EVAL").is_ok() {
+                        eprintln!(
+                            "FN {:?} {:?} {} {}",
+                            p.kind, p.skip_reason, p.word_count, line.text
+                        );
+                    }
+                }
+                (false, true, _) => {
+                    paragraphs.fp += 1;
+                    if std::env::var("DEBUG_EVAL").is_ok() {
+                        eprintln!("FP {:?} {:?} {}", p.kind, p.source, line.text);
+                    }
+                }
                 (false, false, _) => {}
             }
         }
@@ -596,5 +663,8 @@ fn word_count(text: &str) -> usize {
 }
 
 fn is_copied(kind: MatchKind) -> bool {
-    matches!(kind, MatchKind::Exact | MatchKind::Near | MatchKind::Partial)
+    matches!(
+        kind,
+        MatchKind::Exact | MatchKind::Near | MatchKind::Partial
+    )
 }

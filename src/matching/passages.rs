@@ -261,8 +261,8 @@ mod tests {
         let source = text(LONG_SOURCE);
         let runs = shared_passages(&query, &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
-        assert_eq!(runs[0].query, 14..38);
-        assert_eq!(runs[0].candidate, 17..41);
+        assert_eq!(runs[0].query, 14..36);
+        assert_eq!(runs[0].candidate, 16..38);
         assert!(overlap(&query, &source) < 0.6);
     }
 
