@@ -86,6 +86,7 @@ fn benchmarks(c: &mut Criterion) {
                         origin,
                         article_count: 1,
                         boilerplate: false,
+                        offset: u32::try_from(p.content.start).unwrap_or(u32::MAX),
                         text_bytes: u32::try_from(p.content.len()).unwrap_or(u32::MAX),
                     },
                     Arc::new(AlignedText::new(p.shingles.clone(), p.layout.clone())),

@@ -10,7 +10,7 @@ use tonic::{
     transport::{Certificate, Channel, ClientTlsConfig},
 };
 
-use super::output;
+use super::{output, passages};
 use crate::api::pb::{
     self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
 };
@@ -202,23 +202,49 @@ pub async fn get(args: GetArgs) -> anyhow::Result<ExitCode> {
     if args.client.json {
         output::emit(output::article_json(&response))?;
     } else {
-        output::emit(output::article_text(&response).trim_end())?;
+        let copied = copied_passages(&mut client, &response).await;
+        output::emit(output::article_text(&response, &copied).trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The copied passages of a stored article beside their sources.
+async fn copied_passages(
+    client: &mut ArticleServiceClient<Connection>,
+    stored: &pb::GetArticleResponse,
+) -> String {
+    let (Some(article), Some(analysis)) = (&stored.article, &stored.analysis) else {
+        return String::new();
+    };
+    let sources = passages::source_bodies(client, analysis).await;
+    passages::side_by_side(&article.body, analysis, &sources)
 }
 
 /// Prints the articles related to one article.
 pub async fn dupes(args: GetArgs) -> anyhow::Result<ExitCode> {
     let mut client = connect(&args.client).await?;
     let response = client
-        .get_duplicates(pb::GetDuplicatesRequest { id: args.id })
+        .get_duplicates(pb::GetDuplicatesRequest {
+            id: args.id.clone(),
+        })
         .await
         .map_err(status_error)?
         .into_inner();
     if args.client.json {
         output::emit(output::duplicates_json(&response))?;
     } else {
-        output::emit(output::duplicates_text(&response).trim_end())?;
+        let mut text = output::duplicates_text(&response);
+        let stored = client
+            .get_article(pb::GetArticleRequest { id: args.id })
+            .await
+            .map_err(status_error)?
+            .into_inner();
+        let copied = copied_passages(&mut client, &stored).await;
+        if !copied.is_empty() {
+            text.push_str("\ncopied passages, beside their sources:\n");
+            text.push_str(&copied);
+        }
+        output::emit(text.trim_end())?;
     }
     Ok(ExitCode::SUCCESS)
 }

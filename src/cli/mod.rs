@@ -7,6 +7,7 @@ mod client;
 mod config_file;
 mod input;
 mod output;
+mod passages;
 mod serve;
 mod submit;
 

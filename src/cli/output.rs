@@ -12,7 +12,7 @@ pub fn verdict_name(verdict: i32) -> &'static str {
     pb::Verdict::try_from(verdict).map_or("UNKNOWN", |v| v.as_str_name())
 }
 
-fn kind_name(kind: i32) -> &'static str {
+pub(super) fn kind_name(kind: i32) -> &'static str {
     pb::MatchKind::try_from(kind).map_or("UNKNOWN", |k| k.as_str_name())
 }
 
@@ -63,6 +63,22 @@ fn paragraphs_json(paragraphs: &[pb::ParagraphMatch]) -> Value {
                 "source_paragraph": p.source_paragraph,
                 "similarity": p.similarity,
                 "word_count": p.word_count,
+                "copied_words": p.copied_words,
+                "skip_reason": pb::SkipReason::try_from(p.skip_reason)
+                    .map_or("UNKNOWN", |r| r.as_str_name()),
+                "origin_article_id": p.origin_article_id,
+                "origin_paragraph": p.origin_paragraph,
+                "passages": p.passages.iter().map(|s| json!({
+                    "start": s.start,
+                    "end": s.end,
+                    "source_article_id": s.source_article_id,
+                    "source_paragraph": s.source_paragraph,
+                    "source_start": s.source_start,
+                    "source_end": s.source_end,
+                    "origin_article_id": s.origin_article_id,
+                    "origin_paragraph": s.origin_paragraph,
+                    "copied_words": s.copied_words,
+                })).collect::<Value>(),
             })
         })
         .collect()
@@ -115,8 +131,9 @@ pub fn article_json(response: &pb::GetArticleResponse) -> Value {
     })
 }
 
-/// A stored article for people: metadata, analysis, then the body.
-pub fn article_text(response: &pb::GetArticleResponse) -> String {
+/// A stored article for people: metadata, analysis, the `copied`
+/// passages beside their sources, then the body.
+pub fn article_text(response: &pb::GetArticleResponse, copied: &str) -> String {
     let article = response.article.clone().unwrap_or_default();
     let analysis = response.analysis.clone().unwrap_or_default();
     let mut out = String::new();
@@ -145,11 +162,29 @@ pub fn article_text(response: &pb::GetArticleResponse) -> String {
         if !p.source_article_id.is_empty() {
             let _ = write!(
                 out,
-                " <- {} [{}] similarity {:.2}",
-                p.source_article_id, p.source_paragraph, p.similarity
+                " <- {} [{}] similarity {:.2}, {} of {} words",
+                p.source_article_id, p.source_paragraph, p.similarity, p.copied_words, p.word_count
             );
+            if p.origin_article_id != p.source_article_id {
+                let _ = write!(
+                    out,
+                    ", first in {} [{}]",
+                    p.origin_article_id, p.origin_paragraph
+                );
+            }
+        } else if let Ok(reason) = pb::SkipReason::try_from(p.skip_reason) {
+            if reason != pb::SkipReason::Unspecified {
+                let _ = write!(
+                    out,
+                    " ({})",
+                    reason.as_str_name().to_lowercase().replace('_', " ")
+                );
+            }
         }
         out.push('\n');
+    }
+    if !copied.is_empty() {
+        let _ = write!(out, "\ncopied passages, beside their sources:\n{copied}");
     }
     let _ = writeln!(out, "\n{}", article.body);
     out

@@ -172,6 +172,7 @@ impl<'a> Lookup<'a> {
             origin: record.origin,
             article_count: record.article_count,
             boilerplate,
+            offset: record.offset,
             text_bytes: u32::try_from(record.text.len()).unwrap_or(u32::MAX),
         }
     }

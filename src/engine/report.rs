@@ -70,7 +70,7 @@ pub struct PassageReport {
     pub span: Range<u32>,
     /// The closest earlier text (article id, paragraph index).
     pub source: (String, u32),
-    /// Byte span in that paragraph's text.
+    /// Byte span in the body of the source article.
     pub source_span: Range<u32>,
     /// Where the passage first appeared (article id, paragraph index).
     pub origin: (String, u32),

@@ -344,6 +344,7 @@ fn store_paragraphs(
                 ParagraphRecord {
                     text: body[paragraph.content.clone()].to_owned(),
                     first: own,
+                    offset: u32::try_from(paragraph.content.start).unwrap_or(u32::MAX),
                     // A near copy joins the family of what it copied; a
                     // paragraph that only reuses passages is a text of its
                     // own.

@@ -103,7 +103,7 @@ pub struct Passage {
     /// The earlier paragraph it is closest to: where that exact text was
     /// first stored.
     pub source: Origin,
-    /// Byte span of the passage in that paragraph's stored text.
+    /// Byte span of the passage in the body of the article at `source`.
     pub source_span: Range<u32>,
     /// Where the passage first appeared, following copy chains.
     pub origin: Origin,
@@ -286,7 +286,7 @@ fn match_paragraph<S: ParagraphSource>(
             matched.passages.push(Passage {
                 span: content_start..content_end,
                 source: known.first,
-                source_span: 0..known.text_bytes,
+                source_span: known.offset..known.offset.saturating_add(known.text_bytes),
                 origin: known.origin,
                 copied_words: paragraph.word_count,
             });
@@ -356,10 +356,11 @@ fn match_paragraph<S: ParagraphSource>(
                 matched.similarity = *similarity;
             }
             let span = paragraph.layout.bytes(run.query.clone());
+            let source_span = text.layout.bytes(run.candidate.clone());
             matched.passages.push(Passage {
                 span: content_start + span.start..content_start + span.end,
                 source: known.first,
-                source_span: text.layout.bytes(run.candidate.clone()),
+                source_span: known.offset + source_span.start..known.offset + source_span.end,
                 origin: known.origin,
                 copied_words: new,
             });

@@ -50,6 +50,8 @@ pub struct KnownParagraph {
     pub article_count: u64,
     /// Learned to be boilerplate: never evidence of copying.
     pub boilerplate: bool,
+    /// Byte offset of the text in the body of the article at `first`.
+    pub offset: u32,
     /// Length of the stored text in bytes.
     pub text_bytes: u32,
 }

@@ -122,6 +122,8 @@ pub struct ParagraphRecord {
     pub text: String,
     /// Where this exact text was first stored.
     pub first: Origin,
+    /// Byte offset of the text in the body of that first article.
+    pub offset: u32,
     /// Where the passage it carries first appeared: `first`, or for a near
     /// copy the origin of what it copied.
     pub origin: Origin,

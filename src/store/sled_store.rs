@@ -275,6 +275,7 @@ fn split_version<'a>(
 struct StoredParagraph {
     text: String,
     first: Origin,
+    offset: u32,
     origin: Origin,
     anchors: Vec<u64>,
 }
@@ -529,6 +530,7 @@ impl Store for SledStore {
         Ok(Some(ParagraphRecord {
             text: text.text,
             first: text.first,
+            offset: text.offset,
             origin: text.origin,
             article_count: self.paragraph_count(fingerprint)?,
             anchors: text.anchors,
@@ -610,6 +612,7 @@ impl Store for SledStore {
             let text = StoredParagraph {
                 text: paragraph.text.clone(),
                 first: paragraph.first,
+                offset: paragraph.offset,
                 origin: paragraph.origin,
                 anchors: paragraph.anchors.clone(),
             };

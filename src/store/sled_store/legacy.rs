@@ -34,6 +34,8 @@ impl From<StoredParagraphV1> for StoredParagraph {
         StoredParagraph {
             text: old.text,
             first: old.origin,
+            // Not recorded: spans into such a text are relative to it.
+            offset: 0,
             origin: old.origin,
             anchors: old.anchors,
         }
