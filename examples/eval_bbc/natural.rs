@@ -150,7 +150,7 @@ pub async fn run(
         }
     }
     for id in &options.explain {
-        explain(&docs, &results, id, &text);
+        explain(&docs, &results, id);
     }
     engine.close()?;
     Ok(())
@@ -158,7 +158,7 @@ pub async fn run(
 
 /// Prints each copied paragraph of `id`: the reused passage and the span
 /// of the source it names.
-fn explain(docs: &[corpus::Doc], results: &[Submission], id: &str, text: &TextConfig) {
+fn explain(docs: &[corpus::Doc], results: &[Submission], id: &str) {
     let body_of = |id: &str| docs.iter().find(|d| d.id == id).map(|d| d.body.as_str());
     let Some((result, body)) = results.iter().find(|r| r.article_id == id).zip(body_of(id)) else {
         println!("{id}: not in the corpus");
@@ -181,22 +181,14 @@ fn explain(docs: &[corpus::Doc], results: &[Submission], id: &str, text: &TextCo
         for passage in &paragraph.passages {
             let ours = body.get(passage.span.start as usize..passage.span.end as usize);
             let theirs = body_of(&passage.source.0).and_then(|source| {
-                let prepared = prepare_body(source, text);
-                let content = prepared
-                    .paragraphs
-                    .get(passage.source.1 as usize)?
-                    .content
-                    .clone();
-                source[content]
-                    .get(passage.source_span.start as usize..passage.source_span.end as usize)
-                    .map(str::to_owned)
+                source.get(passage.source_span.start as usize..passage.source_span.end as usize)
             });
             println!("      here:   {}", ours.unwrap_or("?"));
             println!(
                 "      {} [{}]: {}",
                 passage.source.0,
                 passage.source.1,
-                theirs.unwrap_or_default()
+                theirs.unwrap_or("?")
             );
         }
     }

@@ -402,3 +402,220 @@ fn match_paragraph<S: ParagraphSource>(
 fn is_boilerplate(known: &KnownParagraph, config: &MatchConfig) -> bool {
     known.boilerplate || known.article_count >= config.boilerplate_articles
 }
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::HashMap, sync::Arc};
+
+    use super::*;
+    use crate::{
+        matching::{AnchorIndex, Candidate, Proposal},
+        text::{prepare_body, TextConfig},
+    };
+
+    /// An in-memory paragraph source over a few texts, for testing the
+    /// matcher's decisions alone.
+    #[derive(Default)]
+    struct Texts {
+        index: AnchorIndex,
+        known: HashMap<Fingerprint, (KnownParagraph, Arc<AlignedText>)>,
+    }
+
+    impl Texts {
+        fn add(&mut self, article: u64, body: &str) {
+            for p in prepare_body(body, &TextConfig::default()).paragraphs {
+                let at = Origin {
+                    article,
+                    paragraph: p.index,
+                };
+                let entry = self.known.entry(p.fingerprint).or_insert_with(|| {
+                    self.index.insert(p.fingerprint, &p.anchors);
+                    (
+                        KnownParagraph {
+                            first: at,
+                            origin: at,
+                            article_count: 0,
+                            boilerplate: false,
+                            offset: u32::try_from(p.content.start).unwrap_or(0),
+                            text_bytes: u32::try_from(p.content.len()).unwrap_or(0),
+                        },
+                        Arc::new(AlignedText::new(p.shingles.clone(), p.layout.clone())),
+                    )
+                });
+                entry.0.article_count += 1;
+            }
+        }
+
+        fn learn(&mut self, body: &str) {
+            for p in prepare_body(body, &TextConfig::default()).paragraphs {
+                if let Some(known) = self.known.get_mut(&p.fingerprint) {
+                    known.0.boilerplate = true;
+                }
+            }
+        }
+    }
+
+    impl ParagraphSource for Texts {
+        type Error = std::convert::Infallible;
+        fn exact(&mut self, fp: &Fingerprint) -> Result<Option<KnownParagraph>, Self::Error> {
+            Ok(self.known.get(fp).map(|k| k.0.clone()))
+        }
+        fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
+            self.index.candidates(anchors, limit)
+        }
+        fn candidate(&mut self, fp: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
+            Ok(self.known.get(fp).cloned())
+        }
+    }
+
+    const P1: &str = "The ceasefire on the ground has been observed for almost a month and refugees are returning home, the minister said.";
+    const P2: &str = "There is progress in the exchange of prisoners of war and bodies of the dead and the search for missing persons.";
+    const P3: &str = "Officials in the capital declined to comment on the talks late on Tuesday evening, citing the sensitivity of the negotiations.";
+    const BIO: &str = "Clark Boyd is technology correspondent for The World, a BBC World Service co-production.";
+    const LONG: &str = "Farmers in the north gathered in the market square to protest against low prices. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Many of those present said it would not be enough to save their farms this year, and several warned of further protests.";
+
+    fn run(texts: &mut Texts, body: &str) -> ArticleMatch {
+        let prepared = prepare_body(body, &TextConfig::default());
+        match match_article(&prepared, texts, &MatchConfig::default()) {
+            Ok(result) => result,
+            Err(never) => match never {},
+        }
+    }
+
+    #[test]
+    fn exact_and_typo_copies_match_their_sources() {
+        let mut texts = Texts::default();
+        texts.add(1, &format!("{P1}\n{P2}"));
+        let copy = run(
+            &mut texts,
+            &format!("{P1}\n{}", P2.replace("prisoners", "prisonners")),
+        );
+        assert_eq!(copy.verdict, Verdict::WireCopy);
+        assert_eq!(copy.canonical, Some(1));
+        assert_eq!(copy.paragraphs[0].kind, MatchKind::Exact);
+        assert_eq!(copy.paragraphs[0].similarity, 1.0);
+        assert_eq!(copy.paragraphs[1].kind, MatchKind::Near);
+        assert!(copy.paragraphs[1].similarity < 1.0);
+        assert_eq!(
+            copy.paragraphs[1].source(),
+            Some(Origin {
+                article: 1,
+                paragraph: 1
+            })
+        );
+        // The typo sits inside the aligned passage: every word is copied.
+        assert_eq!(copy.copy_ratio, 1.0);
+    }
+
+    #[test]
+    fn merged_paragraph_is_covered_by_both_sources() {
+        let mut texts = Texts::default();
+        texts.add(1, &format!("{P1}\n{P2}"));
+        let merged = run(&mut texts, &format!("{P1} {P2}"));
+        let paragraph = &merged.paragraphs[0];
+        assert_eq!(paragraph.kind, MatchKind::Near);
+        assert_eq!(paragraph.passages.len(), 2);
+        assert_eq!(paragraph.copied_words, paragraph.word_count);
+    }
+
+    #[test]
+    fn padding_is_not_counted_as_copied() {
+        let mut texts = Texts::default();
+        texts.add(1, P1);
+        let padded = run(&mut texts, &format!("{P1} {P3}"));
+        assert_eq!(padded.paragraphs[0].kind, MatchKind::Near);
+        assert!(
+            padded.copy_ratio > 0.4 && padded.copy_ratio < 0.6,
+            "{}",
+            padded.copy_ratio
+        );
+    }
+
+    #[test]
+    fn a_sentence_inside_a_long_paragraph_is_partial_with_spans() {
+        let mut texts = Texts::default();
+        let source = format!("{P1} The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring.");
+        texts.add(1, &source);
+        let result = run(&mut texts, LONG);
+        let paragraph = &result.paragraphs[0];
+        assert_eq!(paragraph.kind, MatchKind::Partial);
+        assert_eq!(result.verdict, Verdict::PartialCopy);
+        let passage = &paragraph.passages[0];
+        let here = &LONG[passage.span.start as usize..passage.span.end as usize];
+        let there = &source[passage.source_span.start as usize..passage.source_span.end as usize];
+        assert_eq!(here, there);
+        assert!(here.starts_with("The minister for agriculture"), "{here}");
+        assert_eq!(paragraph.copied_words, 22);
+    }
+
+    #[test]
+    fn unrelated_text_is_original() {
+        let mut texts = Texts::default();
+        texts.add(1, P1);
+        let other = run(&mut texts, "Quarterly profits at the media giant jumped sharply in the three months to December, the firm said.");
+        assert_eq!(other.verdict, Verdict::Original);
+        assert_eq!(other.canonical, None);
+        assert_eq!(other.paragraphs[0].kind, MatchKind::None);
+    }
+
+    #[test]
+    fn text_in_very_many_articles_is_boilerplate() {
+        let mut texts = Texts::default();
+        let footer =
+            "Sign up for our newsletter to get the latest stories delivered to your inbox.";
+        for article in 0..MatchConfig::default().boilerplate_articles {
+            texts.add(article, footer);
+        }
+        let result = run(&mut texts, footer);
+        assert_eq!(result.paragraphs[0].kind, MatchKind::Skipped);
+        assert_eq!(result.paragraphs[0].skip_reason, Some(SkipReason::Boilerplate));
+        assert_eq!(result.verdict, Verdict::Original);
+    }
+
+    #[test]
+    fn a_short_line_that_is_the_only_link_is_isolated_boilerplate() {
+        let mut texts = Texts::default();
+        texts.add(1, &format!("{P1}\n{BIO}"));
+        let result = run(&mut texts, &format!("{P2}\n{P3}\n{LONG}\n{BIO}"));
+        assert_eq!(result.verdict, Verdict::Original);
+        let bio = &result.paragraphs[3];
+        assert_eq!(bio.skip_reason, Some(SkipReason::Boilerplate));
+        assert_eq!(result.isolated_lines, vec![bio.fingerprint]);
+        // The same line in a copy of the story it came with counts.
+        let copy = run(&mut texts, &format!("{P1}\n{BIO}"));
+        assert_eq!(copy.paragraphs[1].kind, MatchKind::Exact);
+        assert!(copy.isolated_lines.is_empty());
+    }
+
+    #[test]
+    fn learned_boilerplate_is_skipped_even_beside_its_story() {
+        let mut texts = Texts::default();
+        texts.add(1, &format!("{P1}\n{BIO}"));
+        texts.learn(BIO);
+        let copy = run(&mut texts, &format!("{P1}\n{BIO}"));
+        assert_eq!(copy.paragraphs[1].skip_reason, Some(SkipReason::Boilerplate));
+        assert_eq!(copy.copy_ratio, 1.0);
+        // A near variant of a learned line is boilerplate too.
+        let variant = run(&mut texts, &format!("{P2}\n{}", BIO.replace("co-production.", "co-production")));
+        assert_eq!(variant.paragraphs[1].kind, MatchKind::Skipped);
+    }
+
+    #[test]
+    fn the_canonical_is_where_most_copied_words_first_appeared() {
+        let mut texts = Texts::default();
+        texts.add(1, P3);
+        texts.add(2, &format!("{P1}\n{P2}"));
+        // One paragraph of article 1, two of article 2: article 2 wins,
+        // though article 1 is earlier.
+        let result = run(&mut texts, &format!("{P3}\n{P1}\n{P2}"));
+        assert_eq!(result.canonical, Some(2));
+        // Ties go to the earliest.
+        let mut tied = Texts::default();
+        tied.add(1, P1);
+        tied.add(2, P2);
+        let result = run(&mut tied, &format!("{P2}\n{P1}"));
+        let words = |p: &str| prepare_body(p, &TextConfig::default()).paragraphs[0].word_count;
+        assert_eq!(words(P1), words(P2) - 1, "P2 has one word more");
+        assert_eq!(result.canonical, Some(2));
+    }
+}
