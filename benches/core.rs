@@ -63,6 +63,9 @@ impl ParagraphSource for Stored {
     fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
         Ok(self.paragraphs.get(fingerprint).cloned())
     }
+    fn is_template(&mut self, _key: &Fingerprint) -> bool {
+        false
+    }
 }
 
 fn benchmarks(c: &mut Criterion) {

@@ -158,6 +158,11 @@ async fn a_templated_line_with_another_name_is_not_a_copy() {
         kind(p),
         MatchKind::Exact | MatchKind::Near | MatchKind::Partial
     )));
+    // The second filling of each template is known for what it is.
+    for line in &other.paragraphs[other.paragraphs.len() - 2..] {
+        assert_eq!(kind(line), MatchKind::Skipped);
+        assert_eq!(skip_reason(line), SkipReason::Boilerplate);
+    }
     server.stop().await;
 }
 

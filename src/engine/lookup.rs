@@ -41,8 +41,8 @@ pub(crate) struct Pending {
     pub new_anchors: Vec<(Fingerprint, Vec<u64>)>,
     /// Aligned texts of the new paragraphs, to cache once committed.
     pub new_texts: Vec<(Fingerprint, Arc<AlignedText>)>,
-    /// Isolation counts of the lines this batch found isolated (totals,
-    /// including the stored counts).
+    /// Boilerplate evidence counts (lines found isolated, template
+    /// fillings) this batch changed: totals, including the stored counts.
     pub isolated: FxHashMap<Fingerprint, u32>,
     /// Fingerprints of the paragraphs first stored by this batch.
     pub new_paragraphs: HashSet<Fingerprint>,
@@ -92,6 +92,8 @@ pub(crate) struct Lookup<'a> {
     pub isolated: &'a FxHashMap<Fingerprint, u32>,
     /// Isolations that make a line boilerplate.
     pub learn_after: u32,
+    /// Fillings that make a template key boilerplate.
+    pub template_after: u32,
 }
 
 /// Aligned texts of recently matched paragraphs. Aligning a candidate
@@ -156,17 +158,22 @@ impl<'a> Lookup<'a> {
             texts: &shared.texts,
             isolated,
             learn_after: shared.config.matching.boilerplate.learn_after,
+            template_after: shared.config.matching.boilerplate.template_after,
         }
     }
 
-    fn known(&self, fingerprint: &Fingerprint, record: &ParagraphRecord) -> KnownParagraph {
-        let isolated = self
-            .pending
-            .and_then(|p| p.isolated.get(fingerprint))
-            .or_else(|| self.isolated.get(fingerprint))
+    /// How often a line was isolated (or a template filled), pending or
+    /// committed.
+    fn evidence_count(&self, key: &Fingerprint) -> u32 {
+        self.pending
+            .and_then(|p| p.isolated.get(key))
+            .or_else(|| self.isolated.get(key))
             .copied()
-            .unwrap_or(0);
-        let boilerplate = isolated >= self.learn_after;
+            .unwrap_or(0)
+    }
+
+    fn known(&self, fingerprint: &Fingerprint, record: &ParagraphRecord) -> KnownParagraph {
+        let boilerplate = self.evidence_count(fingerprint) >= self.learn_after;
         KnownParagraph {
             first: record.first,
             origin: record.origin,
@@ -215,5 +222,9 @@ impl ParagraphSource for Lookup<'_> {
             AlignedText::from_text(&record.text, self.text.shingles)
         });
         Ok(Some((self.known(fingerprint, &record), text)))
+    }
+
+    fn is_template(&mut self, key: &Fingerprint) -> bool {
+        self.evidence_count(key) >= self.template_after
     }
 }

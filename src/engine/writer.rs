@@ -214,7 +214,7 @@ fn ingest(
             let mut lookup = Lookup::new(shared, &index, &isolated, Some(pending));
             match_article(&prepared.body, &mut lookup, &shared.config.matching)?
         };
-        for line in &matched.isolated_lines {
+        for line in &matched.boilerplate_evidence {
             let count = pending
                 .isolated
                 .get(line)

@@ -39,6 +39,9 @@ pub struct BoilerplateConfig {
     /// Times a line must be found isolated before it is skipped wherever
     /// it occurs.
     pub learn_after: u32,
+    /// Fillings of a template (see [`crate::text::template`]) seen before
+    /// a line with another filling is boilerplate.
+    pub template_after: u32,
 }
 
 impl Default for BoilerplateConfig {
@@ -48,6 +51,7 @@ impl Default for BoilerplateConfig {
             whole_line: 0.8,
             max_share: 0.25,
             learn_after: 2,
+            template_after: 1,
         }
     }
 }

@@ -184,10 +184,12 @@ pub struct ArticleMatch {
     /// The article the largest share of the copied words first appeared
     /// in (ties: the earliest); `None` when original.
     pub canonical: Option<u64>,
-    /// Lines this article found isolated (see [`super::boilerplate`]): its
-    /// own and the stored lines they matched. The caller counts them; a
-    /// line isolated often enough is learned boilerplate.
-    pub isolated_lines: Vec<Fingerprint>,
+    /// What to count as evidence of boilerplate: the lines this article
+    /// found isolated (see [`super::boilerplate`]), its own and the stored
+    /// lines they matched, and the template keys of its new short lines
+    /// (a new filling of a template). The caller counts them; a line or
+    /// template counted often enough is learned boilerplate.
+    pub boilerplate_evidence: Vec<Fingerprint>,
 }
 
 /// A paragraph's match with the stored texts behind its passages, as
@@ -205,10 +207,20 @@ pub fn match_article<S: ParagraphSource>(
     config: &MatchConfig,
 ) -> Result<ArticleMatch, S::Error> {
     let mut matched = Vec::with_capacity(body.paragraphs.len());
+    let mut fillings = Vec::new();
     for paragraph in &body.paragraphs {
-        matched.push(match_paragraph(paragraph, source, config)?);
+        let found = match_paragraph(paragraph, source, config)?;
+        if found.paragraph.kind == MatchKind::None {
+            // A line that copies nothing: if it fills a template, count it.
+            fillings.extend(paragraph.template);
+        }
+        matched.push(found);
     }
-    let isolated_lines = boilerplate::skip_isolated_lines(&mut matched, &config.boilerplate);
+    let mut boilerplate_evidence =
+        boilerplate::skip_isolated_lines(&mut matched, &config.boilerplate);
+    boilerplate_evidence.extend(fillings);
+    boilerplate_evidence.sort_unstable();
+    boilerplate_evidence.dedup();
     let paragraphs: Vec<ParagraphMatch> = matched.into_iter().map(|m| m.paragraph).collect();
     let (mut copied, mut total) = (0u64, 0u64);
     // Copied words by the article they first appeared in.
@@ -247,7 +259,7 @@ pub fn match_article<S: ParagraphSource>(
         copy_ratio,
         verdict,
         canonical,
-        isolated_lines,
+        boilerplate_evidence,
     })
 }
 
@@ -370,6 +382,14 @@ fn match_paragraph<S: ParagraphSource>(
         }
     }
     if matched.passages.is_empty() {
+        // Nothing copied. A new filling of a known template is
+        // boilerplate (its fillings never match each other).
+        if paragraph
+            .template
+            .is_some_and(|key| source.is_template(&key))
+        {
+            matched.skip(SkipReason::Boilerplate);
+        }
         return Ok(Matched {
             paragraph: matched,
             sources,
@@ -419,6 +439,7 @@ mod tests {
     struct Texts {
         index: AnchorIndex,
         known: HashMap<Fingerprint, (KnownParagraph, Arc<AlignedText>)>,
+        templates: Vec<Fingerprint>,
     }
 
     impl Texts {
@@ -466,12 +487,16 @@ mod tests {
         fn candidate(&mut self, fp: &Fingerprint) -> Result<Option<Candidate>, Self::Error> {
             Ok(self.known.get(fp).cloned())
         }
+        fn is_template(&mut self, key: &Fingerprint) -> bool {
+            self.templates.contains(key)
+        }
     }
 
     const P1: &str = "The ceasefire on the ground has been observed for almost a month and refugees are returning home, the minister said.";
     const P2: &str = "There is progress in the exchange of prisoners of war and bodies of the dead and the search for missing persons.";
     const P3: &str = "Officials in the capital declined to comment on the talks late on Tuesday evening, citing the sensitivity of the negotiations.";
-    const BIO: &str = "Clark Boyd is technology correspondent for The World, a BBC World Service co-production.";
+    const BIO: &str =
+        "Clark Boyd is technology correspondent for The World, a BBC World Service co-production.";
     const LONG: &str = "Farmers in the north gathered in the market square to protest against low prices. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Many of those present said it would not be enough to save their farms this year, and several warned of further protests.";
 
     fn run(texts: &mut Texts, body: &str) -> ArticleMatch {
@@ -568,7 +593,10 @@ mod tests {
         }
         let result = run(&mut texts, footer);
         assert_eq!(result.paragraphs[0].kind, MatchKind::Skipped);
-        assert_eq!(result.paragraphs[0].skip_reason, Some(SkipReason::Boilerplate));
+        assert_eq!(
+            result.paragraphs[0].skip_reason,
+            Some(SkipReason::Boilerplate)
+        );
         assert_eq!(result.verdict, Verdict::Original);
     }
 
@@ -580,11 +608,11 @@ mod tests {
         assert_eq!(result.verdict, Verdict::Original);
         let bio = &result.paragraphs[3];
         assert_eq!(bio.skip_reason, Some(SkipReason::Boilerplate));
-        assert_eq!(result.isolated_lines, vec![bio.fingerprint]);
+        assert_eq!(result.boilerplate_evidence, vec![bio.fingerprint]);
         // The same line in a copy of the story it came with counts.
         let copy = run(&mut texts, &format!("{P1}\n{BIO}"));
         assert_eq!(copy.paragraphs[1].kind, MatchKind::Exact);
-        assert!(copy.isolated_lines.is_empty());
+        assert!(copy.boilerplate_evidence.is_empty());
     }
 
     #[test]
@@ -593,10 +621,16 @@ mod tests {
         texts.add(1, &format!("{P1}\n{BIO}"));
         texts.learn(BIO);
         let copy = run(&mut texts, &format!("{P1}\n{BIO}"));
-        assert_eq!(copy.paragraphs[1].skip_reason, Some(SkipReason::Boilerplate));
+        assert_eq!(
+            copy.paragraphs[1].skip_reason,
+            Some(SkipReason::Boilerplate)
+        );
         assert_eq!(copy.copy_ratio, 1.0);
         // A near variant of a learned line is boilerplate too.
-        let variant = run(&mut texts, &format!("{P2}\n{}", BIO.replace("co-production.", "co-production")));
+        let variant = run(
+            &mut texts,
+            &format!("{P2}\n{}", BIO.replace("co-production.", "co-production")),
+        );
         assert_eq!(variant.paragraphs[1].kind, MatchKind::Skipped);
     }
 

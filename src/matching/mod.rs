@@ -86,4 +86,8 @@ pub trait ParagraphSource {
     /// A candidate and its aligned text; `None` when it is not (or no
     /// longer) stored.
     fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, Self::Error>;
+
+    /// True when the template key has been seen with enough different
+    /// fillings to be a template (see [`BoilerplateConfig::learn_after`]).
+    fn is_template(&mut self, key: &Fingerprint) -> bool;
 }

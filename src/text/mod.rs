@@ -20,6 +20,7 @@ pub mod paragraphs;
 pub(crate) mod pattern;
 pub mod prepare;
 pub mod shingles;
+pub mod template;
 
 pub use prepare::{prepare_body, PreparedBody, PreparedParagraph, TextConfig};
 

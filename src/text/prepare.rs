@@ -13,8 +13,13 @@ use super::{
     normalize::normalize,
     paragraphs::split_paragraphs,
     shingles::{anchors, shingle_hashes, words, ShingleConfig},
+    template::template_key,
     Fingerprint,
 };
+
+/// Lines with fewer words than this get a template key: templates are
+/// short lines.
+const TEMPLATE_WORDS: usize = 20;
 
 /// Settings of the text pipeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,6 +61,9 @@ pub struct PreparedParagraph {
     /// Where each normalised word stands in the body's content, relative
     /// to `content.start`.
     pub layout: WordLayout,
+    /// For a short line with variable slots, its template key (see
+    /// [`super::template`]).
+    pub template: Option<Fingerprint>,
     /// True when the paragraph can serve as evidence: it has content of at
     /// least the minimum word count.
     pub is_evidence: bool,
@@ -122,6 +130,9 @@ pub fn prepare_body(body: &str, config: &TextConfig) -> PreparedBody {
         let shingles = shingle_hashes(&normalized, config.shingles);
         let anchors = anchors(&shingles, config.shingles.window);
         let layout = WordLayout::new(&body[content.clone()], &normalized);
+        let template = (word_count < TEMPLATE_WORDS)
+            .then(|| template_key(&body[content.clone()], &normalized, &layout))
+            .flatten();
         prepared.paragraphs.push(PreparedParagraph {
             index,
             line,
@@ -131,6 +142,7 @@ pub fn prepare_body(body: &str, config: &TextConfig) -> PreparedBody {
             shingles,
             anchors,
             layout,
+            template,
             is_evidence: word_count >= config.min_words.max(1),
         });
     }
