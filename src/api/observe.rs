@@ -315,6 +315,7 @@ pub fn start_counters_at_zero() {
         MatchKind::Near,
         MatchKind::None,
         MatchKind::Skipped,
+        MatchKind::Partial,
     ];
     for kind in kinds.map(|kind| kind.as_str_name()) {
         metrics::counter!(names::PARAGRAPHS, "kind" => kind).absolute(0);

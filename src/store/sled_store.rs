@@ -44,8 +44,10 @@ use crate::{
     text::Fingerprint,
 };
 
-/// The format this build writes and reads.
-const FORMAT_VERSION: u32 = 1;
+/// The format this build writes and reads. Version 2 writes value
+/// version 2; a version-1 store is read as it is and marked version 2 at
+/// open, so that an older build refuses it rather than misread it.
+const FORMAT_VERSION: u32 = 2;
 /// Value encoding version (first byte of every record value).
 const VALUE_VERSION: u8 = 2;
 /// The oldest value version this build reads.
@@ -96,6 +98,10 @@ impl SledStore {
                         found,
                         supported: FORMAT_VERSION,
                     });
+                }
+                if found < FORMAT_VERSION {
+                    db.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
+                    db.flush()?;
                 }
             }
             None => {
@@ -740,6 +746,39 @@ mod tests {
             SledStore::open(dir.path(), 1 << 20),
             Err(StoreError::NewerFormat { .. })
         ));
+        Ok(())
+    }
+
+    #[test]
+    fn a_version_1_store_opens_reads_and_is_marked_version_2(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let fingerprint = Fingerprint([5; 32]);
+        {
+            let db = sled::Config::new()
+                .path(dir.path())
+                .flush_every_ms(None)
+                .open()?;
+            db.insert(FORMAT_KEY, &1u32.to_be_bytes())?;
+            // A version-1 paragraph: text, origin, anchors.
+            let mut value = vec![OLDEST_VALUE_VERSION];
+            value.extend(postcard::to_allocvec(&(
+                "Old text.",
+                Origin {
+                    article: 1,
+                    paragraph: 0,
+                },
+                vec![42u64],
+            ))?);
+            db.insert(&paragraph_key(&fingerprint)[..], value)?;
+            db.flush()?;
+        }
+        let store = SledStore::open(dir.path(), 1 << 20)?;
+        let paragraph = store.paragraph(&fingerprint)?.ok_or("paragraph readable")?;
+        assert_eq!(paragraph.text, "Old text.");
+        assert_eq!(paragraph.first, paragraph.origin);
+        let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
+        assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         Ok(())
     }
 }

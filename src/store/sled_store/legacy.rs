@@ -23,6 +23,7 @@ use crate::{
 const V1_MIN_WORDS: u32 = 8;
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub(super) struct StoredParagraphV1 {
     text: String,
     origin: Origin,
@@ -43,6 +44,7 @@ impl From<StoredParagraphV1> for StoredParagraph {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct ParagraphEntryV1 {
     fingerprint: Fingerprint,
     kind: MatchKind,
@@ -87,6 +89,7 @@ impl From<ParagraphEntryV1> for ParagraphEntry {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 struct AnalysisRecordV1 {
     verdict: Verdict,
     copy_ratio: f64,
@@ -96,6 +99,7 @@ struct AnalysisRecordV1 {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub(super) struct ArticleRecordV1 {
     sequence: u64,
     id: String,
@@ -138,5 +142,93 @@ impl From<ArticleRecordV1> for ArticleRecord {
                 credits: old.analysis.credits,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sled_store::{decode_evolved, OLDEST_VALUE_VERSION};
+
+    fn origin(article: u64, paragraph: u32) -> Origin {
+        Origin { article, paragraph }
+    }
+
+    fn v1<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        let mut bytes = vec![OLDEST_VALUE_VERSION];
+        bytes.extend(postcard::to_allocvec(value).unwrap_or_default());
+        bytes
+    }
+
+    #[test]
+    fn a_version_1_paragraph_reads_with_its_origin_as_the_first_text() {
+        let old = StoredParagraphV1 {
+            text: "Some text.".into(),
+            origin: origin(3, 1),
+            anchors: vec![7, 9],
+        };
+        let read = decode_evolved::<StoredParagraph, StoredParagraphV1>(|| "p".into(), &v1(&old))
+            .map_err(|e| e.to_string());
+        let Ok(read) = read else {
+            panic!("{read:?}", read = read.err());
+        };
+        assert_eq!(read.first, origin(3, 1));
+        assert_eq!(read.origin, origin(3, 1));
+        assert_eq!(read.offset, 0);
+        assert_eq!(read.anchors, [7, 9]);
+    }
+
+    #[test]
+    fn a_version_1_article_reads_with_passages_without_spans() {
+        let entry = |kind, source, other_sources: Vec<Origin>, word_count| ParagraphEntryV1 {
+            fingerprint: Fingerprint([1; 32]),
+            kind,
+            source,
+            other_sources,
+            similarity: 0.8,
+            word_count,
+            copied_words: 10,
+        };
+        let instant = Instant {
+            seconds: 1,
+            nanos: 0,
+        };
+        let old = ArticleRecordV1 {
+            sequence: 5,
+            id: "old".into(),
+            source: String::new(),
+            url: String::new(),
+            title: String::new(),
+            language: String::new(),
+            published_at: None,
+            labels: BTreeMap::new(),
+            content_digest: [0; 32],
+            first_seen: instant,
+            body: vec![BodySegment::Text("x".into())],
+            analysis: AnalysisRecordV1 {
+                verdict: Verdict::WireCopy,
+                copy_ratio: 0.9,
+                canonical: Some(2),
+                paragraphs: vec![
+                    entry(MatchKind::Near, Some(origin(2, 0)), vec![origin(4, 1)], 12),
+                    entry(MatchKind::Skipped, None, Vec::new(), 3),
+                    entry(MatchKind::Skipped, None, Vec::new(), 20),
+                ],
+                credits: Vec::new(),
+            },
+        };
+        let read = decode_evolved::<ArticleRecord, ArticleRecordV1>(|| "a".into(), &v1(&old))
+            .map_err(|e| e.to_string());
+        let Ok(read) = read else {
+            panic!("{read:?}");
+        };
+        let paragraphs = &read.analysis.paragraphs;
+        assert_eq!(paragraphs[0].passages.len(), 2);
+        assert_eq!(paragraphs[0].passages[0].source, origin(2, 0));
+        assert_eq!(paragraphs[0].passages[0].span, 0..0);
+        assert_eq!(paragraphs[0].passages[1].origin, origin(4, 1));
+        assert_eq!(paragraphs[1].skip_reason, Some(SkipReason::TooShort));
+        assert_eq!(paragraphs[2].skip_reason, Some(SkipReason::Boilerplate));
+        assert_eq!(read.analysis.canonical, Some(2));
     }
 }

@@ -30,8 +30,8 @@ The verdict is attached to the item under ``WIRECOPY_RESULT_FIELD``
     {"article_id": ..., "verdict": "WIRE_COPY",
      "stored_verdict": <for a re-crawled page, its verdict when first stored>,
      "copy_ratio": 0.97,
-     "canonical_id": <the earliest article the text came from>,
-     "copied_from": [<every article a paragraph was matched in>],
+     "canonical_id": <the article most of the copied words first appeared in>,
+     "copied_from": [<every article a copied passage was found in>],
      "facts_created": 0, "facts_corroborated": 31, "sequence": 42}
 
 (A ``scrapy.Item`` subclass must declare that field: ``wirecopy = scrapy.Field()``.)
@@ -207,7 +207,7 @@ class WirecopyPipeline:
         if err:
             return {"article_id": article.id, "error": {"code": err.code().name, "message": err.details()}}
         copied_from = sorted(
-            {p.source_article_id for p in resp.paragraphs if p.kind in (pb.EXACT, pb.NEAR) and p.source_article_id}
+            {passage.source_article_id for p in resp.paragraphs for passage in p.passages if passage.source_article_id}
         )
         verdict = resp.verdict
         return {
