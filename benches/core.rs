@@ -14,7 +14,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use wirecopy::{
     facts::{dates, entities, extract_facts, paragraphs_of, quantities, quotes},
     matching::{
-        match_article, passages::AlignedText, AnchorIndex, Candidate, KnownParagraph, MatchConfig,
+        match_article, passages::StoredText, AnchorIndex, Candidate, KnownParagraph, MatchConfig,
         Origin, ParagraphSource, Proposal,
     },
     text::{html::extract_main_text, normalize::normalize, prepare_body, Fingerprint, TextConfig},
@@ -92,7 +92,7 @@ fn benchmarks(c: &mut Criterion) {
                         offset: u32::try_from(p.content.start).unwrap_or(u32::MAX),
                         text_bytes: u32::try_from(p.content.len()).unwrap_or(u32::MAX),
                     },
-                    Arc::new(AlignedText::new(p.shingles.clone(), p.layout.clone())),
+                    Arc::new(StoredText::new(&p.shingles, p.layout.clone())),
                 )
             });
         }

@@ -19,7 +19,7 @@ use super::Shared;
 use crate::{
     facts::FactId,
     matching::{
-        passages::AlignedText, AnchorIndex, Candidate, KnownParagraph, ParagraphSource, Proposal,
+        passages::StoredText, AnchorIndex, Candidate, KnownParagraph, ParagraphSource, Proposal,
     },
     store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
     text::{Fingerprint, TextConfig},
@@ -40,7 +40,7 @@ pub(crate) struct Pending {
     /// committed.
     pub new_anchors: Vec<(Fingerprint, Vec<u64>)>,
     /// Aligned texts of the new paragraphs, to cache once committed.
-    pub new_texts: Vec<(Fingerprint, Arc<AlignedText>)>,
+    pub new_texts: Vec<(Fingerprint, Arc<StoredText>)>,
     /// Boilerplate evidence counts (lines found isolated, template
     /// fillings) this batch changed: totals, including the stored counts.
     pub isolated: FxHashMap<Fingerprint, u32>,
@@ -102,7 +102,7 @@ pub(crate) struct Lookup<'a> {
 /// stories are copied in bursts, so recent paragraphs are the ones asked
 /// for again.
 pub(crate) struct TextCache {
-    texts: Mutex<LruCache<Fingerprint, Arc<AlignedText>>>,
+    texts: Mutex<LruCache<Fingerprint, Arc<StoredText>>>,
 }
 
 impl TextCache {
@@ -118,8 +118,8 @@ impl TextCache {
     pub fn get_or_compute(
         &self,
         fingerprint: &Fingerprint,
-        compute: impl FnOnce() -> AlignedText,
-    ) -> Arc<AlignedText> {
+        compute: impl FnOnce() -> StoredText,
+    ) -> Arc<StoredText> {
         if let Some(found) = self.lock().get(fingerprint) {
             return Arc::clone(found);
         }
@@ -129,12 +129,12 @@ impl TextCache {
     }
 
     /// Caches the text of a paragraph just stored.
-    pub fn insert(&self, fingerprint: Fingerprint, text: Arc<AlignedText>) {
+    pub fn insert(&self, fingerprint: Fingerprint, text: Arc<StoredText>) {
         self.lock().put(fingerprint, text);
     }
 
     // A poisoned cache is still a valid cache.
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Fingerprint, Arc<AlignedText>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Fingerprint, Arc<StoredText>>> {
         self.texts
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -219,7 +219,7 @@ impl ParagraphSource for Lookup<'_> {
             return Ok(None);
         };
         let text = self.texts.get_or_compute(fingerprint, || {
-            AlignedText::from_text(&record.text, self.text.shingles)
+            StoredText::from_text(&record.text, self.text.shingles)
         });
         Ok(Some((self.known(fingerprint, &record), text)))
     }

@@ -45,8 +45,10 @@ use prepare_pool::{PreparePool, Refused};
 use rustc_hash::FxHashMap;
 use writer::{count_facts, Job, PreparedArticle, Sequences};
 
-/// Aligned paragraph texts kept in memory (about 1.5 KB each).
-const TEXT_CACHE_PARAGRAPHS: usize = 65_536;
+/// Stored paragraph texts kept in memory for alignment: about 20 bytes a
+/// word (shingle positions and word spans), some 1.3 KB for a BBC
+/// paragraph, so about 43 MB in all.
+const TEXT_CACHE_PARAGRAPHS: usize = 32_768;
 
 /// Everything the engine can be tuned with.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -24,7 +24,7 @@ use crate::{
     article::Article,
     error::Error,
     facts::Fact,
-    matching::{match_article, passages::AlignedText, ArticleMatch, MatchKind, Origin},
+    matching::{match_article, passages::StoredText, ArticleMatch, MatchKind, Origin},
     store::{
         ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
         ParagraphRecord, Store, StoreError,
@@ -335,8 +335,8 @@ fn store_paragraphs(
                         .push((paragraph.fingerprint, paragraph.anchors.clone()));
                     pending.new_texts.push((
                         paragraph.fingerprint,
-                        Arc::new(AlignedText::new(
-                            paragraph.shingles.clone(),
+                        Arc::new(StoredText::new(
+                            &paragraph.shingles,
                             paragraph.layout.clone(),
                         )),
                     ));

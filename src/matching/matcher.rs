@@ -19,7 +19,9 @@ use std::{collections::BTreeMap, ops::Range};
 
 use super::{
     boilerplate::{self, BoilerplateConfig},
-    passages::{overlap, shared_passages, AlignedText, PassageConfig},
+    passages::{
+        fewer_shingles, overlap, shared_passages, shared_shingles, PassageConfig, QueryText,
+    },
     KnownParagraph, Origin, ParagraphSource,
 };
 use crate::text::{Fingerprint, PreparedBody, PreparedParagraph};
@@ -309,7 +311,7 @@ fn match_paragraph<S: ParagraphSource>(
             sources,
         });
     }
-    let query = AlignedText::new(paragraph.shingles.clone(), paragraph.layout.clone());
+    let query = QueryText::new(paragraph.shingles.clone(), paragraph.layout.clone());
     let query_anchors = u32::try_from(paragraph.anchors.len()).unwrap_or(u32::MAX);
     // (known, text, fingerprint, shared passages, similarity, words in them)
     let mut aligned = Vec::new();
@@ -400,13 +402,10 @@ fn match_paragraph<S: ParagraphSource>(
     // merge of two is near to each, though its best source, sharing the
     // most words, may not be).
     let near = aligned.iter().any(|(known, text, _, _, similarity, _)| {
-        let shared = crate::text::shingles::count_shared(&query.set, &text.set);
         !is_boilerplate(known, config)
             && *similarity >= config.near_similarity
-            && shared
-                >= config
-                    .min_shared_shingles
-                    .min(query.set.len().min(text.set.len()))
+            && shared_shingles(&query, text)
+                >= config.min_shared_shingles.min(fewer_shingles(&query, text))
     });
     matched.kind = if near {
         MatchKind::Near
@@ -429,7 +428,7 @@ mod tests {
 
     use super::*;
     use crate::{
-        matching::{AnchorIndex, Candidate, Proposal},
+        matching::{passages::StoredText, AnchorIndex, Candidate, Proposal},
         text::{prepare_body, TextConfig},
     };
 
@@ -438,7 +437,7 @@ mod tests {
     #[derive(Default)]
     struct Texts {
         index: AnchorIndex,
-        known: HashMap<Fingerprint, (KnownParagraph, Arc<AlignedText>)>,
+        known: HashMap<Fingerprint, (KnownParagraph, Arc<StoredText>)>,
         templates: Vec<Fingerprint>,
     }
 
@@ -460,7 +459,7 @@ mod tests {
                             offset: u32::try_from(p.content.start).unwrap_or(0),
                             text_bytes: u32::try_from(p.content.len()).unwrap_or(0),
                         },
-                        Arc::new(AlignedText::new(p.shingles.clone(), p.layout.clone())),
+                        Arc::new(StoredText::new(&p.shingles, p.layout.clone())),
                     )
                 });
                 entry.0.article_count += 1;

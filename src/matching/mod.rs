@@ -22,7 +22,7 @@ pub use matcher::{
 use std::sync::Arc;
 
 use crate::text::Fingerprint;
-use passages::AlignedText;
+use passages::StoredText;
 
 /// A position in the archive: the article (by ingest sequence) and the
 /// paragraph in it.
@@ -69,7 +69,7 @@ pub struct Proposal {
 
 /// A candidate paragraph: what is known of it, and its text as the
 /// aligner compares it (shared, as it is cached).
-pub type Candidate = (KnownParagraph, Arc<AlignedText>);
+pub type Candidate = (KnownParagraph, Arc<StoredText>);
 
 /// Read access to the paragraphs stored so far.
 pub trait ParagraphSource {

@@ -65,69 +65,108 @@ impl Default for PassageConfig {
     }
 }
 
-/// A paragraph as the aligner sees it: positional shingles, their
-/// distinct set, and the layout of its words.
+/// The paragraph being matched: its shingles in order, their distinct
+/// set, and the layout of its words.
 #[derive(Clone, Debug, Default)]
-pub struct AlignedText {
+pub struct QueryText {
     /// Shingle hashes in text order.
     pub shingles: Vec<u64>,
     /// Distinct shingles, sorted (for the overlap coefficient).
     pub set: Vec<u64>,
-    /// (hash, position) of every shingle, sorted, to find positions.
-    positions: Vec<(u64, u32)>,
     /// Words in the text.
     pub word_count: u32,
     /// Where its words stand.
     pub layout: WordLayout,
 }
 
-impl AlignedText {
-    /// The aligned form of stored text `original`.
-    pub fn from_text(original: &str, config: ShingleConfig) -> Self {
-        let normalized = normalize(original);
-        let shingles = shingle_hashes(&normalized, config);
-        let layout = WordLayout::new(original, &normalized);
-        Self::new(shingles, layout)
-    }
-
-    /// The aligned form of already computed shingles and layout.
+impl QueryText {
+    /// The query form of a prepared paragraph's shingles and layout.
     pub fn new(shingles: Vec<u64>, layout: WordLayout) -> Self {
         let set = shingle_set(&shingles);
-        let mut positions: Vec<(u64, u32)> = shingles
-            .iter()
-            .enumerate()
-            .map(|(at, hash)| (*hash, u32::try_from(at).unwrap_or(u32::MAX)))
-            .collect();
-        positions.sort_unstable();
         let word_count = u32::try_from(layout.spans.len()).unwrap_or(u32::MAX);
-        AlignedText {
+        QueryText {
             shingles,
             set,
-            positions,
             word_count,
             layout,
         }
     }
+}
 
-    /// Words per shingle in this text (texts shorter than `k` words make
-    /// one shingle of all of them).
-    fn shingle_words(&self) -> u32 {
-        let shingles = u32::try_from(self.shingles.len()).unwrap_or(u32::MAX);
-        (self.word_count + 1).saturating_sub(shingles).max(1)
+/// A stored paragraph as the aligner compares it, kept compact because
+/// recent ones are cached: where each shingle stands (sorted by hash, to
+/// find a query's shingles), and the spans and sentences of its words.
+#[derive(Clone, Debug, Default)]
+pub struct StoredText {
+    /// Shingle hashes, sorted, with `positions` in step.
+    hashes: Vec<u64>,
+    /// The position of each of `hashes` in the text.
+    positions: Vec<u32>,
+    /// Distinct shingles.
+    distinct: u32,
+    /// Words in the text.
+    pub word_count: u32,
+    /// Where its words stand (without distinctive-word counts, which only
+    /// the query needs).
+    pub layout: WordLayout,
+}
+
+impl StoredText {
+    /// The stored form of text `original`.
+    pub fn from_text(original: &str, config: ShingleConfig) -> Self {
+        let normalized = normalize(original);
+        let shingles = shingle_hashes(&normalized, config);
+        Self::new(&shingles, WordLayout::new(original, &normalized))
+    }
+
+    /// The stored form of already computed shingles and layout.
+    pub fn new(shingles: &[u64], layout: WordLayout) -> Self {
+        let mut pairs: Vec<(u64, u32)> = shingles
+            .iter()
+            .enumerate()
+            .map(|(at, hash)| (*hash, u32::try_from(at).unwrap_or(u32::MAX)))
+            .collect();
+        pairs.sort_unstable();
+        let distinct =
+            pairs.windows(2).filter(|w| w[0].0 != w[1].0).count() + usize::from(!pairs.is_empty());
+        let word_count = u32::try_from(layout.spans.len()).unwrap_or(u32::MAX);
+        let (hashes, positions) = pairs.into_iter().unzip();
+        StoredText {
+            hashes,
+            positions,
+            distinct: u32::try_from(distinct).unwrap_or(u32::MAX),
+            word_count,
+            layout: layout.without_distinctive(),
+        }
     }
 
     /// The position of `hash` closest to `expected`.
     fn position_near(&self, hash: u64, expected: Option<u32>) -> Option<u32> {
-        let first = self.positions.partition_point(|(h, _)| *h < hash);
-        let same = self.positions[first..]
+        let first = self.hashes.partition_point(|h| *h < hash);
+        let same = self.hashes[first..]
             .iter()
-            .take_while(|(h, _)| *h == hash)
+            .take_while(|h| **h == hash)
+            .zip(&self.positions[first..])
             .map(|(_, at)| *at);
         match expected {
             None => same.into_iter().next(),
             Some(expected) => same.min_by_key(|at| at.abs_diff(expected)),
         }
     }
+
+    /// Distinct shingles it shares with the sorted, distinct `set`.
+    fn count_shared(&self, set: &[u64]) -> usize {
+        set.iter()
+            .filter(|hash| self.hashes.binary_search(hash).is_ok())
+            .count()
+    }
+}
+
+/// Words per shingle in a text of `words` words cut into `shingles`
+/// shingles (texts shorter than `k` words make one shingle of all).
+fn shingle_words(words: u32, shingles: usize) -> u32 {
+    let shingles = u32::try_from(shingles).unwrap_or(u32::MAX);
+    (words + 1).saturating_sub(shingles).max(1)
 }
 
 /// A run of words two texts share.
@@ -141,11 +180,11 @@ pub struct SharedRun {
 
 /// The passages `query` shares with `candidate` that count as reuse.
 pub fn shared_passages(
-    query: &AlignedText,
-    candidate: &AlignedText,
+    query: &QueryText,
+    candidate: &StoredText,
     config: &PassageConfig,
 ) -> Vec<SharedRun> {
-    let k = query.shingle_words();
+    let k = shingle_words(query.word_count, query.shingles.len());
     let mut runs = Vec::new();
     // (first query position, first candidate position, last of each,
     // shingles matched)
@@ -170,7 +209,7 @@ pub fn shared_passages(
         };
     }
     runs.extend(current);
-    let candidate_k = candidate.shingle_words();
+    let candidate_k = shingle_words(candidate.word_count, candidate.hashes.len());
     runs.into_iter()
         // Mostly matched: a run bridging a gap at every few words is a
         // paraphrase built of common words, not a copied passage.
@@ -194,8 +233,8 @@ pub fn shared_passages(
 /// reaches the start (or end) of one of them, they are part of it.
 fn extend_to_edges(
     mut run: SharedRun,
-    query: &AlignedText,
-    candidate: &AlignedText,
+    query: &QueryText,
+    candidate: &StoredText,
     max_gap: u32,
 ) -> SharedRun {
     let before = run.query.start.min(run.candidate.start);
@@ -213,8 +252,8 @@ fn extend_to_edges(
 
 fn counts_as_reuse(
     run: &SharedRun,
-    query: &AlignedText,
-    candidate: &AlignedText,
+    query: &QueryText,
+    candidate: &StoredText,
     config: &PassageConfig,
 ) -> bool {
     let words = run.query.len() as u32;
@@ -225,39 +264,57 @@ fn counts_as_reuse(
     // Near-identity: on both sides the run covers nearly all of the
     // sentences it touches, so it is a whole sentence (or more) reused,
     // not a phrase that happens to recur.
-    let covers = |run: &Range<u32>, text: &AlignedText| {
-        let whole = text.layout.sentences_around(run.clone(), text.word_count);
+    let covers = |run: &Range<u32>, layout: &WordLayout, words: u32| {
+        let whole = layout.sentences_around(run.clone(), words);
         run.len() as f64 >= config.short_coverage * whole.len() as f64
     };
     words >= config.short_min_words
-        && covers(&run.query, query)
-        && covers(&run.candidate, candidate)
+        && covers(&run.query, &query.layout, query.word_count)
+        && covers(&run.candidate, &candidate.layout, candidate.word_count)
         && query.layout.distinctive(run.query.clone()) >= config.short_min_distinctive
 }
 
 /// Overlap coefficient of two texts' shingle sets: shared distinct
 /// shingles over the smaller set's size.
-pub fn overlap(query: &AlignedText, candidate: &AlignedText) -> f64 {
-    let smaller = query.set.len().min(candidate.set.len());
+pub fn overlap(query: &QueryText, candidate: &StoredText) -> f64 {
+    let smaller = query.set.len().min(candidate.distinct as usize);
     if smaller == 0 {
         return 0.0;
     }
-    crate::text::shingles::count_shared(&query.set, &candidate.set) as f64 / smaller as f64
+    shared_shingles(query, candidate) as f64 / smaller as f64
+}
+
+/// Distinct shingles the two texts share.
+pub fn shared_shingles(query: &QueryText, candidate: &StoredText) -> usize {
+    candidate.count_shared(&query.set)
+}
+
+/// Distinct shingles of the smaller text.
+pub fn fewer_shingles(query: &QueryText, candidate: &StoredText) -> usize {
+    query.set.len().min(candidate.distinct as usize)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn text(s: &str) -> AlignedText {
-        AlignedText::from_text(s, ShingleConfig::default())
+    fn query(s: &str) -> QueryText {
+        let normalized = normalize(s);
+        QueryText::new(
+            shingle_hashes(&normalized, ShingleConfig::default()),
+            WordLayout::new(s, &normalized),
+        )
+    }
+
+    fn text(s: &str) -> StoredText {
+        StoredText::from_text(s, ShingleConfig::default())
     }
 
     const LONG_SOURCE: &str = "The government announced on Monday a package of measures to support farmers hit by the drought. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Opposition parties called the plan too little and too late.";
 
     #[test]
     fn a_sentence_reused_inside_a_long_paragraph_is_found_with_spans() {
-        let query = text("Farmers in the north gathered in the market square to protest against low prices. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Many of those present said it would not be enough to save their farms this year.");
+        let query = query("Farmers in the north gathered in the market square to protest against low prices. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Many of those present said it would not be enough to save their farms this year.");
         let source = text(LONG_SOURCE);
         let runs = shared_passages(&query, &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
@@ -269,7 +326,7 @@ mod tests {
     #[test]
     fn a_typo_does_not_break_the_passage() {
         let source = text(LONG_SOURCE);
-        let typo = text(&LONG_SOURCE.replace("agriculture", "agricultre"));
+        let typo = query(&LONG_SOURCE.replace("agriculture", "agricultre"));
         let runs = shared_passages(&typo, &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
         assert_eq!(runs[0].query, 0..typo.word_count);
@@ -278,29 +335,31 @@ mod tests {
     #[test]
     fn a_short_line_inside_a_longer_sentence_is_not_a_copy() {
         let source = text("Officials said the president would veto the bill if it reached his desk in its current form, according to two people familiar with the matter.");
-        let short = text("The president would veto the bill if it reached his desk.");
+        let short = query("The president would veto the bill if it reached his desk.");
         assert!(shared_passages(&short, &source, &PassageConfig::default()).is_empty());
     }
 
     #[test]
     fn a_short_line_matching_a_whole_sentence_is_a_copy() {
         let source = text(LONG_SOURCE);
-        let split = text("Opposition parties called the plan too little and too late.");
+        let split = query("Opposition parties called the plan too little and too late.");
         let runs = shared_passages(&split, &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
     }
 
     #[test]
     fn a_template_with_another_name_is_not_a_copy() {
-        let a = text("Read the rest of the story at Mediaite.");
-        let b = text("Read the rest of the story at The New York Post.");
-        assert!(shared_passages(&a, &b, &PassageConfig::default()).is_empty());
-        assert!(shared_passages(&b, &a, &PassageConfig::default()).is_empty());
+        let (a, b) = (
+            "Read the rest of the story at Mediaite.",
+            "Read the rest of the story at The New York Post.",
+        );
+        assert!(shared_passages(&query(a), &text(b), &PassageConfig::default()).is_empty());
+        assert!(shared_passages(&query(b), &text(a), &PassageConfig::default()).is_empty());
     }
 
     #[test]
     fn common_phrases_alone_are_not_passages() {
-        let a = text("It was one of the most important things that he said he would do in the next few years, and he did it.");
+        let a = query("It was one of the most important things that he said he would do in the next few years, and he did it.");
         let b = text("Critics say it was one of the most important things that he said he would do, but the record differs entirely.");
         assert!(shared_passages(&a, &b, &PassageConfig::default()).is_empty());
     }

@@ -86,7 +86,16 @@ impl WordLayout {
         }
     }
 
-    /// Distinctive words among `words`.
+    /// The layout without distinctive-word counts (for texts only ever
+    /// compared against, never scored), to keep cached texts small.
+    pub fn without_distinctive(mut self) -> Self {
+        self.distinctive_before = Vec::new();
+        self.spans.shrink_to_fit();
+        self.sentence_starts.shrink_to_fit();
+        self
+    }
+
+    /// Distinctive words among `words` (0 for a layout without counts).
     pub fn distinctive(&self, words: Range<u32>) -> u32 {
         let at = |i: u32| {
             let last = self.distinctive_before.len().saturating_sub(1);
