@@ -42,9 +42,10 @@ pub struct MatchConfig {
     pub max_candidates: usize,
     /// Anchors a proposed candidate must share with the query before it is
     /// read (one suffices when either side has no more than this many).
-    /// Anchors sample shingles, so a reused passage of a dozen words
-    /// shares two or three; a single shared anchor in a long paragraph is
-    /// a common phrase.
+    /// Anchors sample about two shingles in five, so a reused passage of a
+    /// dozen words or more shares three or more; fewer shared anchors in a
+    /// long paragraph are common phrases. Measured on the BBC natural run:
+    /// 3 reads a fifth of the candidates 2 does, with the same recall.
     pub min_shared_anchors: u32,
     /// Passage alignment thresholds.
     pub passages: PassageConfig,
@@ -61,7 +62,7 @@ impl Default for MatchConfig {
             min_shared_shingles: 5,
             boilerplate_articles: 100,
             max_candidates: 8,
-            min_shared_anchors: 2,
+            min_shared_anchors: 3,
             passages: PassageConfig::default(),
             boilerplate: BoilerplateConfig::default(),
             wire_copy_threshold: 0.5,
