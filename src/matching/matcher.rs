@@ -15,12 +15,13 @@
 //! [`super::boilerplate`]) and its verdict and canonical source decided:
 //! the origin the largest share of its copied words came from.
 
-use std::{collections::BTreeMap, ops::Range};
+use std::{collections::BTreeMap, ops::Range, sync::Arc};
 
 use super::{
     boilerplate::{self, BoilerplateConfig},
     passages::{
         fewer_shingles, overlap, shared_passages, shared_shingles, PassageConfig, QueryText,
+        SharedRun, StoredText,
     },
     KnownParagraph, Origin, ParagraphSource,
 };
@@ -211,10 +212,15 @@ pub fn match_article<S: ParagraphSource>(
 ) -> Result<ArticleMatch, S::Error> {
     let mut matched = Vec::with_capacity(body.paragraphs.len());
     let mut fillings = Vec::new();
-    for paragraph in &body.paragraphs {
+    let count = body.paragraphs.len();
+    for (at, paragraph) in body.paragraphs.iter().enumerate() {
         let found = match_paragraph(paragraph, source, config)?;
-        if found.paragraph.kind == MatchKind::None {
-            // A line that copies nothing: if it fills a template, count it.
+        // A line that copies nothing and fills a template is counted as a
+        // filling, when it stands where outlets put their templates (calls
+        // to action, notes): among the first two or last three lines. Lines
+        // inside the body are news, and counting each would cost a write.
+        let at_edge = at < 2 || at + 3 >= count;
+        if found.paragraph.kind == MatchKind::None && at_edge {
             fillings.extend(paragraph.template);
         }
         matched.push(found);
@@ -271,50 +277,112 @@ fn match_paragraph<S: ParagraphSource>(
     source: &mut S,
     config: &MatchConfig,
 ) -> Result<Matched, S::Error> {
-    let mut matched = ParagraphMatch {
-        index: paragraph.index,
-        fingerprint: paragraph.fingerprint,
-        kind: MatchKind::None,
-        skip_reason: None,
-        passages: Vec::new(),
-        similarity: 0.0,
-        word_count: paragraph.word_count,
-        copied_words: 0,
+    let mut matched = Matched {
+        paragraph: ParagraphMatch {
+            index: paragraph.index,
+            fingerprint: paragraph.fingerprint,
+            kind: MatchKind::None,
+            skip_reason: None,
+            passages: Vec::new(),
+            similarity: 0.0,
+            word_count: paragraph.word_count,
+            copied_words: 0,
+        },
+        sources: Vec::new(),
     };
-    let mut sources = Vec::new();
     if !paragraph.is_evidence {
-        matched.skip(SkipReason::TooShort);
-        return Ok(Matched {
-            paragraph: matched,
-            sources,
-        });
+        matched.paragraph.skip(SkipReason::TooShort);
+        return Ok(matched);
     }
-    let content_start = u32::try_from(paragraph.content.start).unwrap_or(u32::MAX);
-    let content_end = u32::try_from(paragraph.content.end).unwrap_or(u32::MAX);
     if let Some(known) = source.exact(&paragraph.fingerprint)? {
         if is_boilerplate(&known, config) {
-            matched.skip(SkipReason::Boilerplate);
+            matched.paragraph.skip(SkipReason::Boilerplate);
         } else {
-            matched.kind = MatchKind::Exact;
-            matched.similarity = 1.0;
-            matched.copied_words = paragraph.word_count;
-            matched.passages.push(Passage {
-                span: content_start..content_end,
-                source: known.first,
-                source_span: known.offset..known.offset.saturating_add(known.text_bytes),
-                origin: known.origin,
-                copied_words: paragraph.word_count,
-            });
-            sources.push((paragraph.fingerprint, paragraph.word_count));
+            take_exact(&mut matched, paragraph, &known);
         }
-        return Ok(Matched {
-            paragraph: matched,
-            sources,
-        });
+        return Ok(matched);
     }
-    let query = QueryText::new(paragraph.shingles.clone(), paragraph.layout.clone());
-    let query_anchors = u32::try_from(paragraph.anchors.len()).unwrap_or(u32::MAX);
-    // (known, text, fingerprint, shared passages, similarity, words in them)
+    let query = QueryText::new(&paragraph.shingles, &paragraph.layout);
+    let aligned = align_candidates(paragraph, &query, source, config)?;
+    if aligned
+        .first()
+        .is_some_and(|best| is_boilerplate(&best.known, config))
+    {
+        // Its closest text is boilerplate: so is this variant of it.
+        matched.paragraph.skip(SkipReason::Boilerplate);
+        matched.sources = vec![(paragraph.fingerprint, paragraph.word_count)];
+        return Ok(matched);
+    }
+    take_passages(&mut matched, paragraph, &aligned, config);
+    if matched.paragraph.passages.is_empty() {
+        // Nothing copied. A new filling of a known template is
+        // boilerplate (its fillings never match each other).
+        if paragraph
+            .template
+            .is_some_and(|key| source.is_template(&key))
+        {
+            matched.paragraph.skip(SkipReason::Boilerplate);
+        }
+        return Ok(matched);
+    }
+    // Near when some source is a near copy of this paragraph as a whole (a
+    // merge of two is near to each, though its best source, sharing the
+    // most words, may not be).
+    let near = aligned.iter().any(|candidate| {
+        !is_boilerplate(&candidate.known, config)
+            && candidate.similarity >= config.near_similarity
+            && shared_shingles(&query, &candidate.text)
+                >= config
+                    .min_shared_shingles
+                    .min(fewer_shingles(&query, &candidate.text))
+    });
+    matched.paragraph.kind = if near {
+        MatchKind::Near
+    } else {
+        MatchKind::Partial
+    };
+    Ok(matched)
+}
+
+/// An exact copy: the whole paragraph is one passage of the stored text.
+fn take_exact(matched: &mut Matched, paragraph: &PreparedParagraph, known: &KnownParagraph) {
+    let words = paragraph.word_count;
+    let found = &mut matched.paragraph;
+    found.kind = MatchKind::Exact;
+    found.similarity = 1.0;
+    found.copied_words = words;
+    found.passages.push(Passage {
+        span: to_u32(paragraph.content.start)..to_u32(paragraph.content.end),
+        source: known.first,
+        source_span: known.offset..known.offset.saturating_add(known.text_bytes),
+        origin: known.origin,
+        copied_words: words,
+    });
+    matched.sources.push((paragraph.fingerprint, words));
+}
+
+/// A candidate aligned with the paragraph.
+struct AlignedCandidate {
+    known: KnownParagraph,
+    text: Arc<StoredText>,
+    fingerprint: Fingerprint,
+    /// The passages it shares with the paragraph.
+    runs: Vec<SharedRun>,
+    /// Overlap coefficient with the paragraph.
+    similarity: f64,
+    /// Words of the paragraph in `runs`.
+    words: u32,
+}
+
+/// The proposed candidates that share passages with the paragraph, most
+/// shared words first, then the most similar, then the earliest.
+fn align_candidates<S: ParagraphSource>(
+    paragraph: &PreparedParagraph,
+    query: &QueryText<'_>,
+    source: &mut S,
+    config: &MatchConfig,
+) -> Result<Vec<AlignedCandidate>, S::Error> {
+    let query_anchors = to_u32(paragraph.anchors.len());
     let mut aligned = Vec::new();
     for proposal in source.candidates(&paragraph.anchors, config.max_candidates) {
         let fewer = proposal.anchors.min(query_anchors);
@@ -329,94 +397,77 @@ fn match_paragraph<S: ParagraphSource>(
         let Some((known, text)) = source.candidate(&proposal.fingerprint)? else {
             continue;
         };
-        let runs = shared_passages(&query, &text, &config.passages);
+        let runs = shared_passages(query, &text, &config.passages);
         if runs.is_empty() {
             continue;
         }
-        let similarity = overlap(&query, &text);
-        let words: u32 = runs.iter().map(|r| r.query.len() as u32).sum();
-        aligned.push((known, text, proposal.fingerprint, runs, similarity, words));
-    }
-    // Most shared words first, then the most similar, then the earliest.
-    aligned.sort_by(|a, b| {
-        b.5.cmp(&a.5)
-            .then(b.4.total_cmp(&a.4))
-            .then(a.0.first.cmp(&b.0.first))
-    });
-    if aligned
-        .first()
-        .is_some_and(|(known, ..)| is_boilerplate(known, config))
-    {
-        // Its closest text is boilerplate: so is this variant of it.
-        matched.skip(SkipReason::Boilerplate);
-        return Ok(Matched {
-            paragraph: matched,
-            sources: vec![(paragraph.fingerprint, paragraph.word_count)],
+        aligned.push(AlignedCandidate {
+            similarity: overlap(query, &text),
+            words: runs.iter().map(|r| to_u32(r.query.len())).sum(),
+            known,
+            text,
+            fingerprint: proposal.fingerprint,
+            runs,
         });
     }
+    aligned.sort_by(|a, b| {
+        b.words
+            .cmp(&a.words)
+            .then(b.similarity.total_cmp(&a.similarity))
+            .then(a.known.first.cmp(&b.known.first))
+    });
+    Ok(aligned)
+}
+
+/// Takes candidates greedily: each adds the passages that cover words of
+/// the paragraph no better candidate covered.
+fn take_passages(
+    matched: &mut Matched,
+    paragraph: &PreparedParagraph,
+    aligned: &[AlignedCandidate],
+    config: &MatchConfig,
+) {
+    let content_start = to_u32(paragraph.content.start);
+    let found = &mut matched.paragraph;
     let mut covered = vec![false; paragraph.word_count as usize];
-    for (known, text, fingerprint, runs, similarity, _) in &aligned {
-        if is_boilerplate(known, config) {
-            continue;
-        }
-        for run in runs {
+    for candidate in aligned.iter().filter(|c| !is_boilerplate(&c.known, config)) {
+        for run in &candidate.runs {
             let range = run.query.start as usize..(run.query.end as usize).min(covered.len());
-            let new = covered[range.clone()].iter().filter(|c| !**c).count() as u32;
-            let needed = config.passages.min_words.min(run.query.len() as u32);
+            let new = to_u32(covered[range.clone()].iter().filter(|c| !**c).count());
+            let needed = config.passages.min_words.min(to_u32(run.query.len()));
             if new == 0 || new < needed {
                 continue;
             }
             covered[range].fill(true);
-            if matched.passages.is_empty() {
-                matched.similarity = *similarity;
+            if found.passages.is_empty() {
+                found.similarity = candidate.similarity;
             }
             let span = paragraph.layout.bytes(run.query.clone());
-            let source_span = text.layout.bytes(run.candidate.clone());
-            matched.passages.push(Passage {
+            let source_span = candidate.text.layout.bytes(run.candidate.clone());
+            let offset = candidate.known.offset;
+            found.passages.push(Passage {
                 span: content_start + span.start..content_start + span.end,
-                source: known.first,
-                source_span: known.offset + source_span.start..known.offset + source_span.end,
-                origin: known.origin,
+                source: candidate.known.first,
+                source_span: offset + source_span.start..offset + source_span.end,
+                origin: candidate.known.origin,
                 copied_words: new,
             });
-            if !sources.iter().any(|(f, _)| f == fingerprint) {
-                sources.push((*fingerprint, text.word_count));
+            if !matched
+                .sources
+                .iter()
+                .any(|(f, _)| *f == candidate.fingerprint)
+            {
+                matched
+                    .sources
+                    .push((candidate.fingerprint, candidate.text.word_count));
             }
         }
     }
-    if matched.passages.is_empty() {
-        // Nothing copied. A new filling of a known template is
-        // boilerplate (its fillings never match each other).
-        if paragraph
-            .template
-            .is_some_and(|key| source.is_template(&key))
-        {
-            matched.skip(SkipReason::Boilerplate);
-        }
-        return Ok(Matched {
-            paragraph: matched,
-            sources,
-        });
-    }
-    matched.copied_words = covered.iter().filter(|c| **c).count() as u32;
-    // Near when some source is a near copy of this paragraph as a whole (a
-    // merge of two is near to each, though its best source, sharing the
-    // most words, may not be).
-    let near = aligned.iter().any(|(known, text, _, _, similarity, _)| {
-        !is_boilerplate(known, config)
-            && *similarity >= config.near_similarity
-            && shared_shingles(&query, text)
-                >= config.min_shared_shingles.min(fewer_shingles(&query, text))
-    });
-    matched.kind = if near {
-        MatchKind::Near
-    } else {
-        MatchKind::Partial
-    };
-    Ok(Matched {
-        paragraph: matched,
-        sources,
-    })
+    found.copied_words = to_u32(covered.iter().filter(|c| **c).count());
+}
+
+fn to_u32(value: usize) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
 }
 
 fn is_boilerplate(known: &KnownParagraph, config: &MatchConfig) -> bool {

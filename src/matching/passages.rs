@@ -67,22 +67,22 @@ impl Default for PassageConfig {
 
 /// The paragraph being matched: its shingles in order, their distinct
 /// set, and the layout of its words.
-#[derive(Clone, Debug, Default)]
-pub struct QueryText {
+#[derive(Clone, Debug)]
+pub struct QueryText<'a> {
     /// Shingle hashes in text order.
-    pub shingles: Vec<u64>,
+    pub shingles: &'a [u64],
     /// Distinct shingles, sorted (for the overlap coefficient).
     pub set: Vec<u64>,
     /// Words in the text.
     pub word_count: u32,
     /// Where its words stand.
-    pub layout: WordLayout,
+    pub layout: &'a WordLayout,
 }
 
-impl QueryText {
+impl<'a> QueryText<'a> {
     /// The query form of a prepared paragraph's shingles and layout.
-    pub fn new(shingles: Vec<u64>, layout: WordLayout) -> Self {
-        let set = shingle_set(&shingles);
+    pub fn new(shingles: &'a [u64], layout: &'a WordLayout) -> Self {
+        let set = shingle_set(shingles);
         let word_count = u32::try_from(layout.spans.len()).unwrap_or(u32::MAX);
         QueryText {
             shingles,
@@ -180,7 +180,7 @@ pub struct SharedRun {
 
 /// The passages `query` shares with `candidate` that count as reuse.
 pub fn shared_passages(
-    query: &QueryText,
+    query: &QueryText<'_>,
     candidate: &StoredText,
     config: &PassageConfig,
 ) -> Vec<SharedRun> {
@@ -233,7 +233,7 @@ pub fn shared_passages(
 /// reaches the start (or end) of one of them, they are part of it.
 fn extend_to_edges(
     mut run: SharedRun,
-    query: &QueryText,
+    query: &QueryText<'_>,
     candidate: &StoredText,
     max_gap: u32,
 ) -> SharedRun {
@@ -252,7 +252,7 @@ fn extend_to_edges(
 
 fn counts_as_reuse(
     run: &SharedRun,
-    query: &QueryText,
+    query: &QueryText<'_>,
     candidate: &StoredText,
     config: &PassageConfig,
 ) -> bool {
@@ -269,14 +269,14 @@ fn counts_as_reuse(
         run.len() as f64 >= config.short_coverage * whole.len() as f64
     };
     words >= config.short_min_words
-        && covers(&run.query, &query.layout, query.word_count)
+        && covers(&run.query, query.layout, query.word_count)
         && covers(&run.candidate, &candidate.layout, candidate.word_count)
         && query.layout.distinctive(run.query.clone()) >= config.short_min_distinctive
 }
 
 /// Overlap coefficient of two texts' shingle sets: shared distinct
 /// shingles over the smaller set's size.
-pub fn overlap(query: &QueryText, candidate: &StoredText) -> f64 {
+pub fn overlap(query: &QueryText<'_>, candidate: &StoredText) -> f64 {
     let smaller = query.set.len().min(candidate.distinct as usize);
     if smaller == 0 {
         return 0.0;
@@ -285,12 +285,12 @@ pub fn overlap(query: &QueryText, candidate: &StoredText) -> f64 {
 }
 
 /// Distinct shingles the two texts share.
-pub fn shared_shingles(query: &QueryText, candidate: &StoredText) -> usize {
+pub fn shared_shingles(query: &QueryText<'_>, candidate: &StoredText) -> usize {
     candidate.count_shared(&query.set)
 }
 
 /// Distinct shingles of the smaller text.
-pub fn fewer_shingles(query: &QueryText, candidate: &StoredText) -> usize {
+pub fn fewer_shingles(query: &QueryText<'_>, candidate: &StoredText) -> usize {
     query.set.len().min(candidate.distinct as usize)
 }
 
@@ -298,9 +298,18 @@ pub fn fewer_shingles(query: &QueryText, candidate: &StoredText) -> usize {
 mod tests {
     use super::*;
 
-    fn query(s: &str) -> QueryText {
+    /// The shingles and layout a query borrows.
+    struct Query(Vec<u64>, WordLayout);
+
+    impl Query {
+        fn text(&self) -> QueryText<'_> {
+            QueryText::new(&self.0, &self.1)
+        }
+    }
+
+    fn query(s: &str) -> Query {
         let normalized = normalize(s);
-        QueryText::new(
+        Query(
             shingle_hashes(&normalized, ShingleConfig::default()),
             WordLayout::new(s, &normalized),
         )
@@ -316,34 +325,34 @@ mod tests {
     fn a_sentence_reused_inside_a_long_paragraph_is_found_with_spans() {
         let query = query("Farmers in the north gathered in the market square to protest against low prices. The minister for agriculture said the fund would be worth four hundred million pounds and would open for applications in the spring. Many of those present said it would not be enough to save their farms this year.");
         let source = text(LONG_SOURCE);
-        let runs = shared_passages(&query, &source, &PassageConfig::default());
+        let runs = shared_passages(&query.text(), &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
         assert_eq!(runs[0].query, 14..36);
         assert_eq!(runs[0].candidate, 16..38);
-        assert!(overlap(&query, &source) < 0.6);
+        assert!(overlap(&query.text(), &source) < 0.6);
     }
 
     #[test]
     fn a_typo_does_not_break_the_passage() {
         let source = text(LONG_SOURCE);
         let typo = query(&LONG_SOURCE.replace("agriculture", "agricultre"));
-        let runs = shared_passages(&typo, &source, &PassageConfig::default());
+        let runs = shared_passages(&typo.text(), &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
-        assert_eq!(runs[0].query, 0..typo.word_count);
+        assert_eq!(runs[0].query, 0..typo.text().word_count);
     }
 
     #[test]
     fn a_short_line_inside_a_longer_sentence_is_not_a_copy() {
         let source = text("Officials said the president would veto the bill if it reached his desk in its current form, according to two people familiar with the matter.");
         let short = query("The president would veto the bill if it reached his desk.");
-        assert!(shared_passages(&short, &source, &PassageConfig::default()).is_empty());
+        assert!(shared_passages(&short.text(), &source, &PassageConfig::default()).is_empty());
     }
 
     #[test]
     fn a_short_line_matching_a_whole_sentence_is_a_copy() {
         let source = text(LONG_SOURCE);
         let split = query("Opposition parties called the plan too little and too late.");
-        let runs = shared_passages(&split, &source, &PassageConfig::default());
+        let runs = shared_passages(&split.text(), &source, &PassageConfig::default());
         assert_eq!(runs.len(), 1, "{runs:?}");
     }
 
@@ -353,14 +362,14 @@ mod tests {
             "Read the rest of the story at Mediaite.",
             "Read the rest of the story at The New York Post.",
         );
-        assert!(shared_passages(&query(a), &text(b), &PassageConfig::default()).is_empty());
-        assert!(shared_passages(&query(b), &text(a), &PassageConfig::default()).is_empty());
+        assert!(shared_passages(&query(a).text(), &text(b), &PassageConfig::default()).is_empty());
+        assert!(shared_passages(&query(b).text(), &text(a), &PassageConfig::default()).is_empty());
     }
 
     #[test]
     fn common_phrases_alone_are_not_passages() {
         let a = query("It was one of the most important things that he said he would do in the next few years, and he did it.");
         let b = text("Critics say it was one of the most important things that he said he would do, but the record differs entirely.");
-        assert!(shared_passages(&a, &b, &PassageConfig::default()).is_empty());
+        assert!(shared_passages(&a.text(), &b, &PassageConfig::default()).is_empty());
     }
 }
