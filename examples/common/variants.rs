@@ -61,7 +61,8 @@ pub fn lines(body: &str) -> Vec<String> {
         .collect()
 }
 
-fn sentences(text: &str) -> Vec<&str> {
+/// The sentences of `text`, split after ". ".
+pub fn sentences(text: &str) -> Vec<&str> {
     let mut parts = Vec::new();
     let mut start = 0;
     for (at, _) in text.match_indices(". ") {

@@ -14,12 +14,13 @@
 //! Usage: `cargo run --release --example eval_bbc -- [natural|synthetic]
 //! [BBC_DIR] [--seed N] [--limit N] [--copy-share F] [--near-similarity F]
 //! [--min-shared N] [--max-batch N] [--boilerplate-articles N]
-//! [--min-run N] [--show-dev] [--explain ID]`. With neither run named,
+//! [--min-run N] [--show-dev] [--show-misses] [--explain ID]`. With neither run named,
 //! both run. `--max-batch 1` turns group commit off, to measure it;
 //! `--seed`, `--limit` and `--copy-share` shape the synthetic run;
 //! `--boilerplate-articles` and `--min-run` the natural run's truth;
-//! `--show-dev` lists the natural run's development misses and `--explain
-//! ID` prints the passages found in one article beside their sources.
+//! `--show-dev` lists the natural run's development misses, `--show-misses`
+//! the synthetic run's paragraphs scored wrong, and `--explain ID` prints
+//! the passages found in one article beside their sources.
 
 #[path = "../common/corpus.rs"]
 mod corpus;
@@ -78,6 +79,7 @@ fn options() -> Result<Options, String> {
         seed: 2026,
         limit: usize::MAX,
         copy_share: 0.4,
+        show_misses: false,
         config,
     };
     let (mut corpus, mut runs) = (PathBuf::from("../shared/data/bbc"), Vec::new());
@@ -109,6 +111,7 @@ fn options() -> Result<Options, String> {
             }
             "--min-run" => natural.min_run = parse("--min-run", value("--min-run")?)?,
             "--show-dev" => natural.show_dev = true,
+            "--show-misses" => synthetic.show_misses = true,
             "--explain" => natural.explain.push(value("--explain")?),
             path => corpus = PathBuf::from(path),
         }

@@ -39,7 +39,8 @@ use super::{
     corpus,
     reuse_truth::{reuse_truth, Reuse},
     scores::ratio,
-    variants, Counts,
+    variants::{self, sentences},
+    Counts,
 };
 use wirecopy::{
     article::Article,
@@ -53,6 +54,8 @@ pub struct SyntheticOptions {
     pub seed: u64,
     pub limit: usize,
     pub copy_share: f32,
+    /// List every paragraph scored wrong.
+    pub show_misses: bool,
     pub config: EngineConfig,
 }
 
@@ -192,17 +195,6 @@ fn dress(rng: &mut fastrand::Rng, lines: &mut Vec<Line>, outlet: &Outlet, rates:
     if rng.f32() < 0.7 {
         lines.push(boilerplate(outlet.bio.clone()));
     }
-}
-
-fn sentences(text: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    for (at, _) in text.match_indices(". ") {
-        parts.push(&text[start..=at]);
-        start = at + 2;
-    }
-    parts.push(&text[start..]);
-    parts
 }
 
 /// Inserts one to three sentences of `original` (its BBC lines, by stored
@@ -512,7 +504,7 @@ pub async fn run(
 
     let (mut paragraphs, mut articles) = (Counts::default(), Counts::default());
     let (mut copies, mut canonical_right, mut wire_copies, mut variants_made) = (0, 0, 0, 0);
-    let mut flagged = Vec::new();
+    let (mut flagged, mut misses) = (Vec::new(), Vec::new());
     for (made, result) in generated.iter().zip(&results) {
         let is_copy = result.verdict != Verdict::Original;
         let (original, parent) = match &made.role {
@@ -579,32 +571,26 @@ pub async fn run(
                         .any(|&i| accepted(original, i).contains(source))
                         || parent.is_some_and(|parent| source.0 == parent)
                 });
+            let mut miss = |what: &str| {
+                misses.push(format!(
+                    "{what}: {} [{}] {:?} {:?} -> {:?}: {}",
+                    result.article_id, p.index, p.kind, p.skip_reason, p.source, line.text
+                ))
+            };
             match (truly_copied, predicted, correct) {
                 (true, _, true) => paragraphs.tp += 1,
                 (true, true, false) => {
                     paragraphs.fp += 1;
                     paragraphs.fn_ += 1;
-                    if std::env::var("DEBUG_EVAL").is_ok() {
-                        eprintln!(
-                            "WRONG {:?} {:?} {:?} {}",
-                            p.kind, p.source, line.sources, line.text
-                        );
-                    }
+                    miss("wrong source");
                 }
                 (true, false, _) => {
                     paragraphs.fn_ += 1;
-                    if std::env::var("DEBUG_EVAL").is_ok() {
-                        eprintln!(
-                            "FN {:?} {:?} {} {}",
-                            p.kind, p.skip_reason, p.word_count, line.text
-                        );
-                    }
+                    miss("missed");
                 }
                 (false, true, _) => {
                     paragraphs.fp += 1;
-                    if std::env::var("DEBUG_EVAL").is_ok() {
-                        eprintln!("FP {:?} {:?} {}", p.kind, p.source, line.text);
-                    }
+                    miss("not a copy");
                 }
                 (false, false, _) => {}
             }
@@ -651,6 +637,11 @@ pub async fn run(
     );
     for line in flagged.iter().take(10) {
         println!("negative flagged: {line}");
+    }
+    if options.show_misses {
+        for miss in &misses {
+            println!("paragraph {miss}");
+        }
     }
     engine.close()?;
     Ok(())
