@@ -202,16 +202,11 @@ impl ParagraphSource for Lookup<'_> {
     }
 
     fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
-        let mut found = self.index.candidates(anchors, limit);
-        if let Some(pending) = self.pending {
-            // Rank the pending group's paragraphs as if they were already
-            // in the shared index, after everything there: the result must
-            // not depend on where group commits happen to split.
-            found.extend(pending.index.candidates(anchors, limit));
-            found.sort_by_key(|proposal| std::cmp::Reverse(proposal.shared_anchors));
-            found.truncate(limit);
-        }
-        found
+        // The pending group's paragraphs rank as if they were already in
+        // the shared index: the result must not depend on where group
+        // commits happen to split.
+        self.index
+            .candidates_with(self.pending.map(|p| &p.index), anchors, limit)
     }
 
     fn candidate(&mut self, fingerprint: &Fingerprint) -> Result<Option<Candidate>, StoreError> {

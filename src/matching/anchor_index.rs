@@ -96,16 +96,36 @@ impl AnchorIndex {
     /// they share: the ones sharing most first, earlier-indexed first among
     /// equals, at most `limit`.
     pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
-        let mut shared: FxHashMap<u32, u32> = FxHashMap::default();
+        self.candidates_with(None, anchors, limit)
+    }
+
+    /// The same over this index and `newer` (paragraphs indexed after all
+    /// of these, not yet added here) as if they were one index: an anchor
+    /// is common when the two together hold too many paragraphs under it,
+    /// and newer paragraphs rank after older ones sharing as many anchors.
+    /// So the answer does not depend on where the newer ones stand.
+    pub fn candidates_with(
+        &self,
+        newer: Option<&AnchorIndex>,
+        anchors: &[u64],
+        limit: usize,
+    ) -> Vec<Proposal> {
+        // Newer paragraphs are numbered after this index's.
+        let offset = self.paragraphs.len() as u64;
+        let mut shared: FxHashMap<u64, u32> = FxHashMap::default();
         for anchor in anchors {
-            let posting = self.posting(anchor);
-            if posting.len() <= MAX_POSTINGS {
-                for number in posting {
-                    *shared.entry(*number).or_default() += 1;
+            let older = self.posting(anchor);
+            let newer_posting = newer.map_or(&[][..], |newer| newer.posting(anchor));
+            if older.len() + newer_posting.len() <= MAX_POSTINGS {
+                for number in older {
+                    *shared.entry(u64::from(*number)).or_default() += 1;
+                }
+                for number in newer_posting {
+                    *shared.entry(offset + u64::from(*number)).or_default() += 1;
                 }
             }
         }
-        let mut ranked: Vec<(u32, u32)> = shared.into_iter().collect();
+        let mut ranked: Vec<(u64, u32)> = shared.into_iter().collect();
         // Most shared anchors first; among equals the earlier paragraph,
         // so results do not depend on hash-map order.
         ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -113,11 +133,15 @@ impl AnchorIndex {
             .into_iter()
             .take(limit)
             .filter_map(|(number, shared)| {
-                let number = number as usize;
+                let (index, number) = match number.checked_sub(offset) {
+                    Some(newer_number) => (newer?, newer_number),
+                    None => (self, number),
+                };
+                let number = usize::try_from(number).ok()?;
                 Some(Proposal {
-                    fingerprint: *self.paragraphs.get(number)?,
+                    fingerprint: *index.paragraphs.get(number)?,
                     shared_anchors: shared,
-                    anchors: u32::from(*self.anchor_counts.get(number)?),
+                    anchors: u32::from(*index.anchor_counts.get(number)?),
                 })
             })
             .collect()
@@ -165,6 +189,30 @@ mod tests {
         assert_eq!(index.posting(&3), &[0, 1, 2]);
         assert_eq!(index.posting(&4), &[1]);
         assert!(index.posting(&9).is_empty());
+    }
+
+    #[test]
+    fn a_newer_index_answers_as_if_merged() {
+        let (mut merged, mut older, mut newer) =
+            (AnchorIndex::new(), AnchorIndex::new(), AnchorIndex::new());
+        for byte in 0..=u8::try_from(MAX_POSTINGS).unwrap_or(u8::MAX) {
+            let anchors = [7, u64::from(byte % 3)];
+            merged.insert(fp(byte), &anchors);
+            if byte < 40 {
+                older.insert(fp(byte), &anchors);
+            } else {
+                newer.insert(fp(byte), &anchors);
+            }
+        }
+        // Anchor 7 is common only in the two together.
+        assert_eq!(
+            older.candidates_with(Some(&newer), &[7, 1], 5),
+            merged.candidates(&[7, 1], 5)
+        );
+        assert_eq!(
+            older.candidates_with(Some(&newer), &[2], 30),
+            merged.candidates(&[2], 30)
+        );
     }
 
     #[test]
