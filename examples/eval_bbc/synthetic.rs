@@ -257,6 +257,27 @@ fn insert_reuse(
     )
 }
 
+/// A wire-copy variant of `story` (lines with the original paragraphs each
+/// carries text from): its lines, with the truth composed through the
+/// story's, and the separator the variant chose.
+fn republish(rng: &mut fastrand::Rng, story: &[(Vec<u32>, String)]) -> (Vec<Line>, String) {
+    let texts: Vec<String> = story.iter().map(|(_, text)| text.clone()).collect();
+    let variant = variants::make_variant(rng, &texts);
+    let lines = variant
+        .paragraphs
+        .iter()
+        .map(|p| Line {
+            text: p.text.clone(),
+            sources: p
+                .sources
+                .iter()
+                .flat_map(|&i| story[i as usize].0.clone())
+                .collect(),
+        })
+        .collect();
+    (lines, variant.separator)
+}
+
 /// An article of `lines`, separated as the variant chose (or by a blank
 /// line).
 fn article(id: String, source: &str, lines: &[Line], separator: &str) -> Article {
@@ -371,18 +392,12 @@ pub async fn run(
         if rng.f32() >= options.copy_share {
             continue;
         }
-        let story = &stored_lines[&doc.id];
-        let texts: Vec<String> = story.iter().map(|(_, t)| t.clone()).collect();
-        let variant = variants::make_variant(&mut rng, &texts);
-        let outlet = &outlets[rng.usize(..OUTLETS)];
-        let mut lines: Vec<Line> = variant
-            .paragraphs
+        let story: Vec<(Vec<u32>, String)> = stored_lines[&doc.id]
             .iter()
-            .map(|p| Line {
-                text: p.text.clone(),
-                sources: p.sources.iter().map(|&i| story[i as usize].0).collect(),
-            })
+            .map(|(at, text)| (vec![*at], text.clone()))
             .collect();
+        let (mut lines, separator) = republish(&mut rng, &story);
+        let outlet = &outlets[rng.usize(..OUTLETS)];
         dress(&mut rng, &mut lines, outlet, &rates);
         let id = format!("copy-of/{}", doc.id);
         if rng.f32() < 0.3 {
@@ -393,28 +408,15 @@ pub async fn run(
                 .filter(|l| !l.sources.is_empty())
                 .map(|l| (l.sources.clone(), l.text.clone()))
                 .collect();
-            let parent_texts: Vec<String> = parent.iter().map(|(_, t)| t.clone()).collect();
-            let chained = variants::make_variant(&mut rng, &parent_texts);
+            let (mut chain_lines, chain_separator) = republish(&mut rng, &parent);
             let third = &outlets[rng.usize(..OUTLETS)];
-            let mut chain_lines: Vec<Line> = chained
-                .paragraphs
-                .iter()
-                .map(|p| Line {
-                    text: p.text.clone(),
-                    sources: p
-                        .sources
-                        .iter()
-                        .flat_map(|&i| parent[i as usize].0.clone())
-                        .collect(),
-                })
-                .collect();
             dress(&mut rng, &mut chain_lines, third, &rates);
             chains.push(Generated {
                 article: article(
                     format!("copy-of/{id}"),
                     &third.name,
                     &chain_lines,
-                    &chained.separator,
+                    &chain_separator,
                 ),
                 lines: chain_lines,
                 role: Role::Copy {
@@ -424,7 +426,7 @@ pub async fn run(
             });
         }
         second_phase.push(Generated {
-            article: article(id, &outlet.name, &lines, &variant.separator),
+            article: article(id, &outlet.name, &lines, &separator),
             lines,
             role: Role::Copy {
                 original: doc.id.clone(),
