@@ -257,6 +257,17 @@ fn insert_reuse(
     )
 }
 
+/// The lines of `body`, copying nothing.
+fn own_lines(body: &str) -> Vec<Line> {
+    variants::lines(body)
+        .into_iter()
+        .map(|text| Line {
+            text,
+            sources: Vec::new(),
+        })
+        .collect()
+}
+
 /// A wire-copy variant of `story` (lines with the original paragraphs each
 /// carries text from): its lines, with the truth composed through the
 /// story's, and the separator the variant chose.
@@ -355,13 +366,7 @@ pub async fn run(
     let mut first_phase = Vec::with_capacity(originals.len());
     for (at, doc) in originals.iter().enumerate() {
         let outlet = &outlets[rng.usize(..OUTLETS)];
-        let mut lines: Vec<Line> = variants::lines(&doc.body)
-            .into_iter()
-            .map(|text| Line {
-                text,
-                sources: Vec::new(),
-            })
-            .collect();
+        let mut lines = own_lines(&doc.body);
         // Mark the story's own lines so their stored index is known after
         // boilerplate is inserted among them.
         for (i, line) in lines.iter_mut().enumerate() {
@@ -454,13 +459,7 @@ pub async fn run(
         });
     }
     for doc in &spare {
-        let mut lines: Vec<Line> = variants::lines(&doc.body)
-            .into_iter()
-            .map(|text| Line {
-                text,
-                sources: Vec::new(),
-            })
-            .collect();
+        let mut lines = own_lines(&doc.body);
         let outlet = &outlets[rng.usize(..OUTLETS)];
         dress(&mut rng, &mut lines, outlet, &rates);
         second_phase.push(Generated {
