@@ -170,6 +170,7 @@ async fn event_sequences(channel: Channel) -> Vec<u64> {
 }
 
 fn assert_contiguous(sequences: &[u64]) {
+    assert!(!sequences.is_empty(), "the fact stream is empty");
     let expected: Vec<u64> = (1..=sequences.len() as u64).collect();
     assert_eq!(sequences, expected.as_slice(), "fact sequences have a gap");
 }

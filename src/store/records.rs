@@ -198,11 +198,49 @@ pub struct CommitBatch {
 }
 
 impl CommitBatch {
-    /// True when there is nothing to write.
+    /// True when there is nothing to write: no field holds anything.
     pub fn is_empty(&self) -> bool {
         self.articles.is_empty()
             && self.paragraphs.is_empty()
+            && self.paragraph_counts.is_empty()
             && self.copies.is_empty()
+            && self.article_facts.is_empty()
+            && self.facts.is_empty()
+            && self.events.is_empty()
             && self.isolated.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_with_anything_in_it_is_not_empty() {
+        assert!(CommitBatch::default().is_empty());
+        let fingerprint = Fingerprint([1; 32]);
+        let event = EventRecord {
+            article: 1,
+            index: 0,
+        };
+        let batches = [
+            CommitBatch {
+                paragraph_counts: vec![(fingerprint, 2)],
+                ..CommitBatch::default()
+            },
+            CommitBatch {
+                events: vec![(1, event)],
+                ..CommitBatch::default()
+            },
+            CommitBatch {
+                article_facts: vec![(1, Vec::new())],
+                ..CommitBatch::default()
+            },
+            CommitBatch {
+                isolated: vec![(fingerprint, 1)],
+                ..CommitBatch::default()
+            },
+        ];
+        assert!(batches.iter().all(|batch| !batch.is_empty()));
     }
 }
