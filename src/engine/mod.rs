@@ -263,7 +263,12 @@ impl Engine {
                 )),
                 Refused::Closed => Error::ShuttingDown,
             })?;
-        answer.await.map_err(|_| Error::ShuttingDown)?.map(Prepared)
+        // The pool finishes what it queued before it stops, so an answer
+        // that never comes is a task that panicked.
+        answer
+            .await
+            .map_err(|_| Error::task_failed("analysing the article", "its worker panicked"))?
+            .map(Prepared)
     }
 
     /// Queues a prepared article for the writer; articles are stored in the

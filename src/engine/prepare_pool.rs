@@ -8,6 +8,7 @@
 //! them warm, and leaves the reactor threads free for I/O.
 
 use std::{
+    panic::AssertUnwindSafe,
     sync::{mpsc, Arc, Mutex},
     thread::JoinHandle,
 };
@@ -57,7 +58,16 @@ impl PreparePool {
                             // Holding the lock only to take the next task.
                             let next = tasks.lock().unwrap_or_else(|p| p.into_inner()).recv();
                             match next {
-                                Ok(task) => task(),
+                                // A panicking task (a bug the input found)
+                                // must not take its worker with it: its
+                                // caller gets an error, the worker goes on.
+                                Ok(task) => {
+                                    if std::panic::catch_unwind(AssertUnwindSafe(task)).is_err() {
+                                        tracing::error!(
+                                            "a prepare task panicked; its article was not analysed"
+                                        );
+                                    }
+                                }
                                 Err(_) => return,
                             }
                         }
@@ -71,7 +81,9 @@ impl PreparePool {
     }
 
     /// Runs `work` on a worker. Fails at once, rather than queue without
-    /// bound, when the queue is full or the pool is closed.
+    /// bound, when the queue is full or the pool is closed. When `work`
+    /// panics, the answer's sender is dropped (the receiver errs) and the
+    /// worker takes the next task.
     pub fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -129,6 +141,18 @@ mod tests {
             .filter_map(|answer| answer.ok()?.blocking_recv().ok())
             .collect();
         assert_eq!(answers, vec![1, 2]);
+    }
+
+    #[test]
+    fn a_panicking_task_does_not_take_its_worker_with_it() {
+        let pool = PreparePool::new(1, 4, || {}).unwrap_or_else(|e| panic!("pool starts: {e}"));
+        let panicked = pool
+            .run(|| -> i32 { panic!("an extractor bug") })
+            .unwrap_or_else(|_| panic!("task queued"));
+        assert!(panicked.blocking_recv().is_err());
+        let next = pool.run(|| 5).unwrap_or_else(|_| panic!("task queued"));
+        assert_eq!(next.blocking_recv().ok(), Some(5));
+        pool.close();
     }
 
     #[test]
