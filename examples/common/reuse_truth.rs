@@ -44,7 +44,8 @@ pub struct Truth {
     pub identical_to: Option<usize>,
 }
 
-fn words(text: &str) -> Vec<String> {
+/// The words the truth compares: lower-cased runs of letters and digits.
+pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)

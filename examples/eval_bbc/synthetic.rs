@@ -37,7 +37,7 @@ use std::{
 
 use super::{
     corpus,
-    reuse_truth::{reuse_truth, Reuse},
+    reuse_truth::{reuse_truth, words, Reuse},
     scores::ratio,
     variants::{self, sentences},
     Counts,
@@ -561,7 +561,7 @@ pub async fn run(
                 original_lines
                     .iter()
                     .find(|(at, _)| *at == i)
-                    .is_some_and(|(_, text)| word_count(text) >= min_words)
+                    .is_some_and(|(_, text)| words(text).len() >= min_words)
             });
             let truly_copied = p.word_count as usize >= min_words && from_evidence;
             let predicted = is_copied(p.kind);
@@ -646,12 +646,6 @@ pub async fn run(
     }
     engine.close()?;
     Ok(())
-}
-
-fn word_count(text: &str) -> usize {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .count()
 }
 
 fn is_copied(kind: MatchKind) -> bool {

@@ -19,7 +19,8 @@ use super::Shared;
 use crate::{
     facts::FactId,
     matching::{
-        passages::StoredText, AnchorIndex, Candidate, KnownParagraph, ParagraphSource, Proposal,
+        passages::StoredText, AnchorIndex, BoilerplateConfig, Candidate, KnownParagraph,
+        ParagraphSource, Proposal,
     },
     store::{ArticleFact, ArticleRecord, FactRecord, ParagraphRecord, Store, StoreError},
     text::{Fingerprint, TextConfig},
@@ -54,7 +55,27 @@ pub(crate) struct Pending {
     pub facts: HashMap<FactId, FactRecord>,
 }
 
+/// How often a line was found isolated (or a template key filled): the
+/// pending group's total when it changed the count, else the committed one.
+pub(crate) fn evidence_count(
+    pending: Option<&Pending>,
+    committed: &FxHashMap<Fingerprint, u32>,
+    key: &Fingerprint,
+) -> u32 {
+    pending
+        .and_then(|p| p.isolated.get(key))
+        .or_else(|| committed.get(key))
+        .copied()
+        .unwrap_or(0)
+}
+
 impl Pending {
+    /// Counts one more piece of boilerplate evidence for `key`.
+    pub fn count_evidence(&mut self, committed: &FxHashMap<Fingerprint, u32>, key: Fingerprint) {
+        let count = evidence_count(Some(self), committed, &key);
+        self.isolated.insert(key, count.saturating_add(1));
+    }
+
     /// The id of the article with `sequence`, pending or stored.
     pub fn article_id(
         &self,
@@ -90,10 +111,8 @@ pub(crate) struct Lookup<'a> {
     pub texts: &'a TextCache,
     /// Isolation counts of lines, as committed before this batch.
     pub isolated: &'a FxHashMap<Fingerprint, u32>,
-    /// Isolations that make a line boilerplate.
-    pub learn_after: u32,
-    /// Fillings that make a template key boilerplate.
-    pub template_after: u32,
+    /// What the counts mean.
+    pub boilerplate: BoilerplateConfig,
 }
 
 /// Aligned texts of recently matched paragraphs. Aligning a candidate
@@ -157,23 +176,18 @@ impl<'a> Lookup<'a> {
             text: &shared.config.text,
             texts: &shared.texts,
             isolated,
-            learn_after: shared.config.matching.boilerplate.learn_after,
-            template_after: shared.config.matching.boilerplate.template_after,
+            boilerplate: shared.config.matching.boilerplate,
         }
     }
 
-    /// How often a line was isolated (or a template filled), pending or
-    /// committed.
     fn evidence_count(&self, key: &Fingerprint) -> u32 {
-        self.pending
-            .and_then(|p| p.isolated.get(key))
-            .or_else(|| self.isolated.get(key))
-            .copied()
-            .unwrap_or(0)
+        evidence_count(self.pending, self.isolated, key)
     }
 
     fn known(&self, fingerprint: &Fingerprint, record: &ParagraphRecord) -> KnownParagraph {
-        let boilerplate = self.evidence_count(fingerprint) >= self.learn_after;
+        let boilerplate = self
+            .boilerplate
+            .is_learned(self.evidence_count(fingerprint));
         KnownParagraph {
             first: record.first,
             origin: record.origin,
@@ -220,6 +234,6 @@ impl ParagraphSource for Lookup<'_> {
     }
 
     fn is_template(&mut self, key: &Fingerprint) -> bool {
-        self.evidence_count(key) >= self.template_after
+        self.boilerplate.is_template(self.evidence_count(key))
     }
 }

@@ -144,7 +144,7 @@ impl Shared {
     pub(crate) fn is_learned_boilerplate(&self, fingerprint: &Fingerprint) -> bool {
         self.read_isolated()
             .get(fingerprint)
-            .is_some_and(|count| *count >= self.config.matching.boilerplate.learn_after)
+            .is_some_and(|count| self.config.matching.boilerplate.is_learned(*count))
     }
 
     /// Moves the head to the group's last event and hands its events to

@@ -215,13 +215,7 @@ fn ingest(
             match_article(&prepared.body, &mut lookup, &shared.config.matching)?
         };
         for line in &matched.boilerplate_evidence {
-            let count = pending
-                .isolated
-                .get(line)
-                .or_else(|| isolated.get(line))
-                .copied()
-                .unwrap_or(0);
-            pending.isolated.insert(*line, count.saturating_add(1));
+            pending.count_evidence(&isolated, *line);
         }
         matched
     };

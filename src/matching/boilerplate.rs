@@ -44,6 +44,19 @@ pub struct BoilerplateConfig {
     pub template_after: u32,
 }
 
+impl BoilerplateConfig {
+    /// True when a line found isolated `count` times is learned
+    /// boilerplate.
+    pub fn is_learned(&self, count: u32) -> bool {
+        count >= self.learn_after
+    }
+
+    /// True when a template key filled `count` times is a template.
+    pub fn is_template(&self, count: u32) -> bool {
+        count >= self.template_after
+    }
+}
+
 impl Default for BoilerplateConfig {
     fn default() -> Self {
         BoilerplateConfig {
