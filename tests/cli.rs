@@ -86,6 +86,27 @@ fn serve_submit_get_dupes_shutdown_and_restart() {
     assert_eq!(dupes["related"][0]["relation"], "LATER");
     assert_eq!(dupes["related"].as_array().map(Vec::len), Some(1));
 
+    // For people, each copied passage stands beside its source span.
+    let lavrov = "https://reprint.example/lavrov";
+    for command in ["get", "dupes"] {
+        let shown = stdout(&server.client(&[command, lavrov]));
+        let side_by_side = shown
+            .split_once("copied passages, beside their sources:")
+            .map(|(_, rest)| rest)
+            .unwrap_or_else(|| panic!("{command} shows no passages: {shown}"));
+        let heading = side_by_side
+            .lines()
+            .find(|line| line.contains("this article"))
+            .unwrap_or_else(|| panic!("{command}: no column headings: {side_by_side}"));
+        assert!(heading.contains(&format!("| {talks_id} [0]")), "{heading}");
+        // The copy's first words beside the original's, on one line.
+        let first = side_by_side
+            .lines()
+            .find(|line| line.contains("We are satisfied"))
+            .unwrap_or_else(|| panic!("{command}: no passage text: {side_by_side}"));
+        assert_eq!(first.matches("We are satisfied").count(), 2, "{first}");
+    }
+
     let facts = stdout(&server.client(&["facts", "--json", &talks_id]));
     let facts: Vec<serde_json::Value> = facts
         .lines()
