@@ -36,7 +36,7 @@ const HEALTHY: u8 = 0;
 const DISK_FULL: u8 = 1;
 /// Commits are applied, then report an I/O error (a failed flush).
 const FAILS_AFTER_WRITE: u8 = 2;
-/// Paragraph reads fail (a bad sector under the paragraph texts).
+/// Every read fails (a bad sector under the archive).
 const READS_FAIL: u8 = 3;
 
 struct FaultyStore {
@@ -48,6 +48,13 @@ impl FaultyStore {
     fn fault(&self) -> u8 {
         self.fault.load(Ordering::SeqCst)
     }
+
+    fn read(&self) -> Result<(), StoreError> {
+        if self.fault() == READS_FAIL {
+            return Err(injected("cannot read the archive"));
+        }
+        Ok(())
+    }
 }
 
 fn injected(what: &str) -> StoreError {
@@ -56,33 +63,42 @@ fn injected(what: &str) -> StoreError {
 
 impl Store for FaultyStore {
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        self.read()?;
         self.sled.article(id)
     }
     fn article_id(&self, sequence: u64) -> Result<Option<String>, StoreError> {
+        self.read()?;
         self.sled.article_id(sequence)
     }
     fn last_sequence(&self) -> Result<u64, StoreError> {
         self.sled.last_sequence()
     }
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
-        if self.fault() == READS_FAIL {
-            return Err(injected("cannot read a paragraph"));
-        }
+        self.read()?;
         self.sled.paragraph(fingerprint)
     }
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
         self.sled.copies_of(origin)
     }
-    fn each_paragraph_anchors(
+    fn each_paragraph_since(
         &self,
-        visit: &mut dyn FnMut(Fingerprint, &[u64]),
+        first_article: u64,
+        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError> {
-        self.sled.each_paragraph_anchors(visit)
+        self.sled.each_paragraph_since(first_article, visit)
+    }
+    fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        self.sled.each_article_id(visit)
+    }
+    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError> {
+        self.sled.each_fact_id(visit)
     }
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
+        self.read()?;
         self.sled.article_facts(sequence)
     }
     fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
+        self.read()?;
         self.sled.fact(id)
     }
     fn last_event_sequence(&self) -> Result<u64, StoreError> {
@@ -210,16 +226,25 @@ async fn storage_faults_are_unavailable_and_leave_nothing_half_written() {
         .expect_err("nothing of the failed write is visible");
     assert_eq!(status.code(), Code::NotFound);
 
-    // Failing reads while analysing: UNAVAILABLE, nothing stored.
+    // Failing reads: ingest does not read the archive (matching and
+    // corroboration read the match window in memory), so a new copy still
+    // goes in and is matched; only what must ask the archive, a
+    // resubmitted id, gets UNAVAILABLE.
     server.fault.store(READS_FAIL, Ordering::SeqCst);
-    let status = client
+    let copied = client
         .submit(request(
-            "copy",
+            "copy-while-reads-fail",
             "reprint",
             &format!("MOSCOW (AP) - {talks}"),
         ))
         .await
-        .expect_err("a failed read fails the submit");
+        .expect("a submit reads nothing from the archive")
+        .into_inner();
+    assert_eq!(copied.canonical_id, "talks", "{copied:?}");
+    let status = client
+        .submit(request("talks", "armenpress", &talks))
+        .await
+        .expect_err("a resubmission must read the stored article");
     assert_eq!(status.code(), Code::Unavailable, "{status:?}");
     assert!(status.message().contains("injected fault"), "{status:?}");
 
@@ -230,7 +255,31 @@ async fn storage_faults_are_unavailable_and_leave_nothing_half_written() {
         .await
         .expect("healed store takes writes")
         .into_inner();
-    assert_eq!(second.sequence, first.sequence + 1);
+    assert_eq!(second.sequence, copied.sequence + 1);
+    assert_eq!(copied.sequence, first.sequence + 1);
+    assert_contiguous(&event_sequences(server.channel.clone()).await);
+
+    // A new story whose write lands but whose flush fails: the client is
+    // told UNAVAILABLE, but the story is stored, so it joins the match
+    // window (a copy of it is found) and its facts reach the stream.
+    server.fault.store(FAILS_AFTER_WRITE, Ordering::SeqCst);
+    let story = "Officials in Lisbon said on Monday that the new tram line along the river will open in March, two years late and forty million euros over budget, after months of disputes between the city council and the contractors over the cost of steel.";
+    let status = client
+        .submit(request("story", "lusa", story))
+        .await
+        .expect_err("a failed flush is reported");
+    assert_eq!(status.code(), Code::Unavailable, "{status:?}");
+    server.fault.store(HEALTHY, Ordering::SeqCst);
+    let copy_of_story = client
+        .submit(request(
+            "story-copy",
+            "reprint",
+            &format!("LISBON (AP) - {story}"),
+        ))
+        .await
+        .expect("writes go on")
+        .into_inner();
+    assert_eq!(copy_of_story.canonical_id, "story", "{copy_of_story:?}");
     assert_contiguous(&event_sequences(server.channel.clone()).await);
 
     // A write that lands but whose flush fails: the client is told

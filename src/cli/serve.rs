@@ -54,6 +54,12 @@ pub struct ServeArgs {
     /// Fact events kept in memory for live subscribers (shared by all).
     #[arg(long, env = "WIRECOPY_LIVE_BUFFER_EVENTS", default_value_t = 32_768)]
     live_buffer_events: usize,
+    /// Articles whose paragraphs are matched: the most recent ones, between
+    /// half this many and this many (see README, "Match window"). A copy of
+    /// an older article is not detected; memory grows with this, not with
+    /// the archive.
+    #[arg(long, env = "WIRECOPY_MATCH_WINDOW", default_value_t = EngineConfig::default().match_window, value_parser = clap::value_parser!(u64).range(2..))]
+    match_window: u64,
     /// sled page cache, in MiB (sled uses some memory beyond it).
     #[arg(long, env = "WIRECOPY_CACHE_MIB", default_value_t = 64)]
     cache_mib: u64,
@@ -197,6 +203,7 @@ impl ServeArgs {
                 ..Limits::default()
             },
             live_buffer: self.live_buffer_events.max(1),
+            match_window: self.match_window,
             max_subscribers: self.max_subscribers,
             analysis_queue: self.analysis_queue.max(1),
             ..EngineConfig::default()

@@ -9,21 +9,22 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::lookup::Pending;
+use std::sync::Arc;
+
+use super::view::StoreView;
 use crate::{
     facts::{same_fact, Fact},
     matching::{ArticleMatch, MatchKind},
-    store::{ArticleFact, FactEventKind, Store, StoreError},
+    store::{FactEventKind, StoreError},
 };
 
 /// The facts of an article with ids settled and each marked new or known.
 pub(crate) fn classify_facts(
-    store: &dyn Store,
-    pending: Option<&Pending>,
+    view: &StoreView<'_>,
     facts: &[Fact],
     matched: &ArticleMatch,
 ) -> Result<Vec<(Fact, FactEventKind)>, StoreError> {
-    let mut source_facts: HashMap<u64, Vec<ArticleFact>> = HashMap::new();
+    let mut source_facts: HashMap<u64, Arc<[Fact]>> = HashMap::new();
     let mut seen = HashSet::new();
     let mut classified = Vec::with_capacity(facts.len());
     for fact in facts {
@@ -38,31 +39,24 @@ pub(crate) fn classify_facts(
                 if let std::collections::hash_map::Entry::Vacant(slot) =
                     source_facts.entry(origin.article)
                 {
-                    let stored = match pending.and_then(|p| p.article_facts.get(&origin.article)) {
-                        Some(facts) => facts.clone(),
-                        None => store.article_facts(origin.article)?.unwrap_or_default(),
-                    };
-                    slot.insert(stored);
+                    slot.insert(view.article_facts(origin.article)?);
                 }
-                let source = source_facts.get(&origin.article).into_iter().flatten();
+                let source = source_facts
+                    .get(&origin.article)
+                    .into_iter()
+                    .flat_map(|facts| facts.iter());
                 if let Some(same) = source
-                    .filter(|known| known.fact.provenance.paragraph_index == origin.paragraph)
-                    .find(|known| {
-                        known.fact.id == fact.id || same_fact(&fact.body, &known.fact.body)
-                    })
+                    .filter(|known| known.provenance.paragraph_index == origin.paragraph)
+                    .find(|known| known.id == fact.id || same_fact(&fact.body, &known.body))
                 {
-                    fact.id = same.fact.id;
+                    fact.id = same.id;
                 }
             }
         }
         if !seen.insert(fact.id) {
             continue;
         }
-        let known = match pending.and_then(|p| p.facts.get(&fact.id)) {
-            Some(_) => true,
-            None => store.fact(&fact.id)?.is_some(),
-        };
-        let event = if known {
+        let event = if view.knows_fact(&fact.id) {
             FactEventKind::Corroborated
         } else {
             FactEventKind::Created

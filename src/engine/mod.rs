@@ -9,10 +9,11 @@
 mod analysis;
 mod duplicates;
 mod fact_events;
-mod lookup;
 mod prepare_pool;
+mod recent;
 mod report;
 mod subscription;
+mod view;
 mod writer;
 
 pub use report::{
@@ -36,14 +37,14 @@ use crate::{
     article::{validate_id, Article, Limits},
     error::Error,
     facts::{extract_facts, Fact},
-    matching::{match_article, AnchorIndex, MatchConfig},
+    matching::MatchConfig,
     store::{ArticleRecord, CommitBatch, FactEventKind, Instant, Store, StoreError},
     text::{prepare_body, Fingerprint, TextConfig},
 };
-use lookup::{Lookup, TextCache};
 use prepare_pool::{PreparePool, Refused};
-use rustc_hash::FxHashMap;
-use writer::{count_facts, Job, PreparedArticle, Sequences};
+use recent::Recent;
+use view::TextCache;
+use writer::{Job, PreparedArticle, Sequences};
 
 /// Stored paragraph texts kept in memory for alignment: about 20 bytes a
 /// word (shingle positions and word spans), some 1.3 KB for a BBC
@@ -73,6 +74,9 @@ pub struct EngineConfig {
     pub live_buffer: usize,
     /// Fact subscriptions open at once; one more is refused as overload.
     pub max_subscribers: usize,
+    /// Articles whose paragraphs are matched: the most recent, between
+    /// half this many and this many (see [`recent`]).
+    pub match_window: u64,
 }
 
 impl Default for EngineConfig {
@@ -86,6 +90,7 @@ impl Default for EngineConfig {
             analysis_queue: 512,
             live_buffer: 32_768,
             max_subscribers: 1024,
+            match_window: 100_000,
         }
     }
 }
@@ -94,11 +99,8 @@ impl Default for EngineConfig {
 pub(crate) struct Shared {
     pub store: Arc<dyn Store>,
     pub config: EngineConfig,
-    index: RwLock<AnchorIndex>,
-    /// How often each line was found isolated (see
-    /// [`crate::matching::BoilerplateConfig`]): a few lines per outlet, so
-    /// all are kept in memory.
-    isolated: RwLock<FxHashMap<Fingerprint, u32>>,
+    /// What matching reads: the committed match window.
+    recent: RwLock<Recent>,
     /// Aligned texts of recently stored or matched paragraphs.
     texts: TextCache,
     /// Live fact events, published after each durable commit.
@@ -112,39 +114,39 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    // A panic while holding the lock cannot leave the index half-updated
-    // in a way that matters (a missing anchor only costs a candidate), so a
-    // poisoned lock is used as is.
-    fn read_index(&self) -> RwLockReadGuard<'_, AnchorIndex> {
-        self.index
+    // The writer changes the window only between complete steps (a group
+    // applied, a generation started), so a panic elsewhere cannot leave it
+    // half-updated: a poisoned lock is used as is.
+    fn read_recent(&self) -> RwLockReadGuard<'_, Recent> {
+        self.recent
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn write_index(&self) -> RwLockWriteGuard<'_, AnchorIndex> {
-        self.index
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    // Likewise: a line missing from the set only costs a skip.
-    fn read_isolated(&self) -> RwLockReadGuard<'_, FxHashMap<Fingerprint, u32>> {
-        self.isolated
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn write_isolated(&self) -> RwLockWriteGuard<'_, FxHashMap<Fingerprint, u32>> {
-        self.isolated
+    fn write_recent(&self) -> RwLockWriteGuard<'_, Recent> {
+        self.recent
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// True when the paragraph text is learned boilerplate.
     pub(crate) fn is_learned_boilerplate(&self, fingerprint: &Fingerprint) -> bool {
-        self.read_isolated()
+        self.read_recent()
+            .isolated()
             .get(fingerprint)
             .is_some_and(|count| self.config.matching.boilerplate.is_learned(*count))
+    }
+
+    /// A view of the committed window alone (no group in flight).
+    fn view<'a>(&'a self, recent: &'a Recent) -> view::StoreView<'a> {
+        view::StoreView {
+            store: self.store.as_ref(),
+            recent,
+            pending: None,
+            text: &self.config.text,
+            texts: &self.texts,
+            boilerplate: self.config.matching.boilerplate,
+        }
     }
 
     /// Moves the head to the group's last event and hands its events to
@@ -192,11 +194,18 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the engine over `store`, rebuilding the anchor index from the
+    /// Opens the engine over `store`, loading the match window from the
     /// stored paragraphs, and starts the writer thread.
     pub fn open(store: Arc<dyn Store>, config: EngineConfig) -> Result<Engine, Error> {
-        let index = rebuild_index(store.as_ref())?;
-        let isolated = store.isolated_lines()?.into_iter().collect();
+        let recent = Recent::load(store.as_ref(), config.match_window)?;
+        let size = recent.size();
+        tracing::debug!(
+            window_articles = size.articles,
+            window_paragraphs = size.paragraphs,
+            known_articles = size.known_articles,
+            known_facts = size.known_facts,
+            "match window loaded"
+        );
         let head = store.last_event_sequence()?;
         let next = Sequences {
             article: store.last_sequence()? + 1,
@@ -206,8 +215,7 @@ impl Engine {
         let shared = Arc::new(Shared {
             store,
             config,
-            index: RwLock::new(index),
-            isolated: RwLock::new(isolated),
+            recent: RwLock::new(recent),
             texts: TextCache::new(TEXT_CACHE_PARAGRAPHS),
             live,
             head: AtomicU64::new(head),
@@ -294,23 +302,13 @@ impl Engine {
     /// ALREADY_EXISTS for a conflicting one, the analysis otherwise.
     pub fn analyze(&self, article: Article) -> Result<Submission, Error> {
         let prepared = prepare_article(&self.shared, article)?;
-        let store = self.shared.store.as_ref();
-        if let Some(existing) = store.article(&prepared.article.id)? {
-            return writer::resubmission(store, None, &prepared, &existing)?;
+        let recent = self.shared.read_recent();
+        let view = self.shared.view(&recent);
+        if let Some(answer) = writer::stored_answer(&view, None, &prepared)? {
+            return answer;
         }
-        let matched = {
-            let index = self.shared.read_index();
-            let isolated = self.shared.read_isolated();
-            let mut lookup = Lookup::new(&self.shared, &index, &isolated, None);
-            match_article(&prepared.body, &mut lookup, &self.shared.config.matching)?
-        };
-        let analysis = analysis::analysis_record(&prepared.article.body, &prepared.body, &matched);
-        let mut report = report::submission(&prepared.article.id, 0, &analysis, |seq| {
-            store.article_id(seq)
-        })?;
-        let classified = fact_events::classify_facts(store, None, &prepared.facts, &matched)?;
-        count_facts(&mut report, classified.iter().map(|(_, event)| *event));
-        Ok(report)
+        let analysis = writer::analyse(&self.shared, &view, &prepared)?;
+        Ok(analysis.report(&prepared.article.id, 0, &view)?)
     }
 
     /// The facts of the article `id`, each with whether it was new or a
@@ -516,11 +514,4 @@ fn now() -> Instant {
         seconds: i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX),
         nanos: i32::try_from(since_epoch.subsec_nanos()).unwrap_or(0),
     }
-}
-
-/// Rebuilds the anchor index from the anchors stored with the paragraphs.
-fn rebuild_index(store: &dyn Store) -> Result<AnchorIndex, StoreError> {
-    let mut index = AnchorIndex::new();
-    store.each_paragraph_anchors(&mut |fingerprint, anchors| index.insert(fingerprint, anchors))?;
-    Ok(index)
 }

@@ -1,23 +1,28 @@
 //! The single writer and its group commit.
 //!
-//! Every submit is analysed and stored by one thread, in arrival order.
-//! That order is what makes "earlier" well defined: an article is matched
-//! against everything acknowledged before it, including the articles ahead
-//! of it in the same group. The writer takes whatever has queued up (up to
-//! `max_batch` articles), analyses each against the store plus the pending
-//! group, writes the group in one atomic batch, flushes once, and only then
-//! answers every caller. Under load, one flush serves hundreds of articles;
-//! alone, an article waits for exactly one flush.
+//! Every submit is stored by one thread, in arrival order. That order is
+//! what makes "earlier" well defined: an article is matched against
+//! everything acknowledged before it, including the articles ahead of it
+//! in the same group. The writer takes whatever has queued up (up to
+//! `max_batch` articles) and, for each, first *analyses* it against a
+//! read-only [`StoreView`] (matching, fact classification, what its body
+//! stores) and then *admits* it: assigns its sequence and adds its writes
+//! to the group. The group is written in one atomic batch, flushed once,
+//! and only then added to the match window and answered. Under load, one
+//! flush serves hundreds of articles; alone, an article waits for exactly
+//! one flush. Nothing here reads the store except for a resubmitted id.
 
 use std::{collections::HashSet, sync::Arc};
 
+use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
     analysis::{analysis_record, body_segments},
     fact_events::classify_facts,
-    lookup::{Lookup, Pending},
+    recent::{Recent, RecentParagraph},
     report::{submission, Submission},
+    view::{Pending, PendingArticle, StoreView},
     Shared,
 };
 use crate::{
@@ -26,10 +31,10 @@ use crate::{
     facts::Fact,
     matching::{match_article, passages::StoredText, ArticleMatch, MatchKind, Origin},
     store::{
-        ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
-        ParagraphRecord, Store, StoreError,
+        AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, EventRecord,
+        FactEventKind, FactRecord, ParagraphRecord, StoreError,
     },
-    text::PreparedBody,
+    text::{Fingerprint, PreparedBody},
 };
 
 /// An article validated and run through the text pipeline and the fact
@@ -66,79 +71,112 @@ enum Outcome {
 /// Runs the writer loop until the channel closes.
 pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next: Sequences) {
     let max_batch = shared.config.max_batch.max(1);
-    while let Some(first) = jobs.blocking_recv() {
-        let mut group = vec![first];
+    let mut carried: Vec<Job> = Vec::new();
+    loop {
+        let mut group = std::mem::take(&mut carried);
+        if group.is_empty() {
+            match jobs.blocking_recv() {
+                Some(first) => group.push(first),
+                None => return,
+            }
+        }
         while group.len() < max_batch {
             match jobs.try_recv() {
                 Ok(job) => group.push(job),
                 Err(_) => break,
             }
         }
-        next = commit_group(&shared, group, next);
+        let (after, rest) = commit_group(&shared, group, next);
+        next = after;
+        carried = rest;
     }
 }
 
 /// Analyses, writes and acknowledges one group, then publishes its fact
-/// events; returns the next free sequences.
-fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences {
+/// events; returns the next free sequences and the jobs left for the next
+/// group (a group ends where a generation of the match window starts).
+fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequences, Vec<Job>) {
     let started = std::time::Instant::now();
-    let group_size = group.len();
+    {
+        let recent = shared.read_recent();
+        let generation = recent.generation_of(first.article);
+        if generation != recent.current_generation() {
+            drop(recent);
+            shared.write_recent().start_generation(generation);
+        }
+    }
     let mut pending = Pending::default();
     let mut batch = CommitBatch::default();
     let mut next = first;
     let mut outcomes = Vec::with_capacity(group.len());
     let mut jobs = group.into_iter();
-    for job in jobs.by_ref() {
-        match ingest(shared, &job.prepared, &mut pending, &mut batch, &mut next) {
-            Ok(outcome) => outcomes.push((job.reply, outcome)),
-            Err(error) => {
-                // A read failed with this article's writes half added to
-                // the group: commit none of the group rather than some of
-                // an article. Its callers get the error and may retry.
-                fail_group(outcomes, jobs, job.reply, error);
-                return first;
+    let mut carried = Vec::new();
+    {
+        let recent = shared.read_recent();
+        let generation = recent.current_generation();
+        while let Some(job) = jobs.next() {
+            if !pending.is_empty() && recent.generation_of(next.article) != generation {
+                carried.push(job);
+                carried.extend(jobs.by_ref());
+                break;
+            }
+            match ingest(
+                shared,
+                &recent,
+                &job.prepared,
+                &mut pending,
+                &mut batch,
+                &mut next,
+            ) {
+                Ok(outcome) => outcomes.push((job.reply, outcome)),
+                Err(error) => {
+                    // A read failed with this article's writes half added
+                    // to the group: commit none of the group rather than
+                    // some of an article. Its callers get the error and may
+                    // retry.
+                    fail_group(outcomes, jobs, job.reply, error);
+                    return (first, carried);
+                }
             }
         }
     }
-    // New paragraphs are written whole; known ones only get a new count.
-    for (fingerprint, record) in pending.paragraphs.drain() {
-        if pending.new_paragraphs.contains(&fingerprint) {
-            batch.paragraphs.push((fingerprint, record));
-        } else if pending.counted.contains(&fingerprint) {
-            batch
-                .paragraph_counts
-                .push((fingerprint, record.article_count));
-        }
-    }
-    batch.facts = pending.facts.drain().collect();
-    batch.isolated = pending.isolated.iter().map(|(f, n)| (*f, *n)).collect();
-    batch.isolated.sort_unstable();
+    fill_batch(&pending, &mut batch);
     let analysed = started.elapsed();
     let committed = shared.store.commit(&batch);
     tracing::debug!(
-        articles = group_size,
+        articles = outcomes.len(),
         analyse_us = analysed.as_micros(),
         commit_us = (started.elapsed() - analysed).as_micros(),
         "group committed"
     );
-    if committed.is_ok() {
-        let mut index = shared.write_index();
-        for (fingerprint, anchors) in &pending.new_anchors {
-            index.insert(*fingerprint, anchors);
-        }
+    let applied = match &committed {
+        Ok(()) => true,
+        // The batch applies atomically, but a failed flush may follow a
+        // successful apply: ask the store where the sequences stand rather
+        // than assume the group left no trace. What it holds is what the
+        // window and the stream head must show, durable or not; the
+        // callers still hear of the failure and a retry is RESUBMITTED.
+        Err(error) => match stored_sequences(shared) {
+            Ok(stored) if stored.article == next.article && stored.event == next.event => {
+                tracing::error!(%error, "a group commit was applied but its flush failed");
+                true
+            }
+            Ok(stored) => {
+                next = stored;
+                false
+            }
+            Err(_) => {
+                next = first;
+                false
+            }
+        },
+    };
+    if applied {
         for (fingerprint, text) in pending.new_texts.drain(..) {
             shared.texts.insert(fingerprint, text);
         }
-        drop(index);
-        if !pending.isolated.is_empty() {
-            shared.write_isolated().extend(pending.isolated.drain());
-        }
+        shared.write_recent().apply(pending);
         shared.publish(&batch);
-    } else {
-        // The batch applies atomically, but a failed flush may follow a
-        // successful apply: ask the store where the sequences stand rather
-        // than assume the group left no trace.
-        next = stored_sequences(shared).unwrap_or(first);
     }
     for (reply, outcome) in outcomes {
         let answer = match outcome {
@@ -152,7 +190,33 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> Sequences
         // stored all the same, which a retry will see as RESUBMITTED.
         let _ = reply.send(answer);
     }
-    next
+    (next, carried)
+}
+
+/// The group's paragraph writes, from its final state: new texts whole,
+/// known ones only their new count; and its boilerplate evidence counts.
+fn fill_batch(pending: &Pending, batch: &mut CommitBatch) {
+    batch.paragraphs = pending
+        .new_paragraphs
+        .iter()
+        .map(|(fingerprint, paragraph, anchors)| {
+            (
+                *fingerprint,
+                ParagraphRecord {
+                    text: paragraph.text.to_string(),
+                    first: paragraph.first,
+                    offset: paragraph.offset,
+                    origin: paragraph.origin,
+                    article_count: paragraph.article_count,
+                    anchors: anchors.clone(),
+                },
+            )
+        })
+        .collect();
+    batch.paragraph_counts = pending.counted.iter().map(|(f, n)| (*f, *n)).collect();
+    batch.paragraph_counts.sort_unstable();
+    batch.isolated = pending.isolated.iter().map(|(f, n)| (*f, *n)).collect();
+    batch.isolated.sort_unstable();
 }
 
 /// Answers every caller of a group that is not committed: `error` to the
@@ -187,50 +251,190 @@ fn stored_sequences(shared: &Shared) -> Result<Sequences, StoreError> {
     })
 }
 
-/// Analyses one article against the store and the pending group and adds
-/// its writes to the group.
+/// What becomes of one paragraph position of an article.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ParagraphFate {
+    /// Empty, or a text that appeared earlier in the same article.
+    Repeat,
+    /// A known text, in this many articles so far.
+    Known(u64),
+    /// A text stored for the first time.
+    New,
+}
+
+/// An article analysed against a view, before it is admitted: everything
+/// decided, nothing written.
+pub(crate) struct Analysis {
+    matched: ArticleMatch,
+    facts: Vec<(Fact, FactEventKind)>,
+    record: AnalysisRecord,
+    segments: Vec<BodySegment>,
+    fates: Vec<ParagraphFate>,
+}
+
+impl Analysis {
+    /// The answer a submit with this analysis gets, stored at `sequence`.
+    pub fn report(
+        &self,
+        id: &str,
+        sequence: u64,
+        view: &StoreView<'_>,
+    ) -> Result<Submission, StoreError> {
+        let mut report = submission(id, sequence, &self.record, |seq| view.article_id(seq))?;
+        count_facts(&mut report, self.facts.iter().map(|(_, event)| *event));
+        Ok(report)
+    }
+}
+
+/// Matches `prepared` against `view`, settles its facts and decides what
+/// its body stores: the read half of a submit.
+pub(crate) fn analyse(
+    shared: &Shared,
+    view: &StoreView<'_>,
+    prepared: &PreparedArticle,
+) -> Result<Analysis, Error> {
+    let mut source = view.clone();
+    let matched = match match_article(&prepared.body, &mut source, &shared.config.matching) {
+        Ok(matched) => matched,
+        Err(never) => match never {},
+    };
+    let facts = classify_facts(view, &prepared.facts, &matched)?;
+    let record = analysis_record(&prepared.article.body, &prepared.body, &matched);
+    let body = &prepared.article.body;
+    let mut seen = HashSet::new();
+    let fates: Vec<ParagraphFate> = prepared
+        .body
+        .paragraphs
+        .iter()
+        .map(|paragraph| {
+            if paragraph.content.is_empty() || !seen.insert(paragraph.fingerprint) {
+                ParagraphFate::Repeat
+            } else {
+                match view.paragraph(&paragraph.fingerprint) {
+                    Some((_, count)) => ParagraphFate::Known(count),
+                    None => ParagraphFate::New,
+                }
+            }
+        })
+        .collect();
+    // A paragraph's content is stored by reference when it is the stored
+    // text byte for byte: a new text is stored as this article has it.
+    let mut first_texts: FxHashMap<Fingerprint, &str> = FxHashMap::default();
+    for (paragraph, fate) in prepared.body.paragraphs.iter().zip(&fates) {
+        if *fate == ParagraphFate::New {
+            first_texts.insert(paragraph.fingerprint, &body[paragraph.content.clone()]);
+        }
+    }
+    let segments = body_segments(body, &prepared.body, |position| {
+        let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
+        match view.paragraph(&fingerprint) {
+            Some((paragraph, _)) => Some(&*paragraph.text),
+            None => first_texts.get(&fingerprint).copied(),
+        }
+    });
+    Ok(Analysis {
+        matched,
+        facts,
+        record,
+        segments,
+        fates,
+    })
+}
+
+/// The answer to `prepared` when its id is already stored (or ahead of it
+/// in the group): its stored analysis when the content is identical,
+/// ALREADY_EXISTS otherwise. `None` for a new id.
+pub(crate) fn stored_answer(
+    view: &StoreView<'_>,
+    group: Option<(&Pending, &CommitBatch)>,
+    prepared: &PreparedArticle,
+) -> Result<Option<Result<Submission, Error>>, Error> {
+    let id = &prepared.article.id;
+    if let Some((pending, batch)) = group {
+        if let Some(position) = pending.position_of(id) {
+            let (Some(record), Some((_, facts))) = (
+                batch.articles.get(position),
+                batch.article_facts.get(position),
+            ) else {
+                return Ok(None);
+            };
+            return resubmission(view, prepared, record, facts).map(Some);
+        }
+    }
+    if !view.recent.may_have_article(id) {
+        return Ok(None);
+    }
+    let Some(existing) = view.store.article(id)? else {
+        return Ok(None);
+    };
+    let facts = view
+        .store
+        .article_facts(existing.sequence)?
+        .unwrap_or_default();
+    resubmission(view, prepared, &existing, &facts).map(Some)
+}
+
+/// Analyses one article against the committed window and the pending
+/// group, then admits it: its writes join the group.
 fn ingest(
     shared: &Shared,
+    recent: &Recent,
     prepared: &PreparedArticle,
     pending: &mut Pending,
     batch: &mut CommitBatch,
     next: &mut Sequences,
 ) -> Result<Outcome, Error> {
-    let sequence = next.article;
-    let store = shared.store.as_ref();
-    let article = &prepared.article;
-    let existing = match pending.articles.get(&article.id) {
-        Some(record) => Some(record.clone()),
-        None => store.article(&article.id)?,
-    };
-    if let Some(existing) = existing {
-        return resubmission(store, Some(pending), prepared, &existing).map(Outcome::Answered);
-    }
-
-    let matched = {
-        let index = shared.read_index();
-        let isolated = shared.read_isolated();
-        let matched = {
-            let mut lookup = Lookup::new(shared, &index, &isolated, Some(pending));
-            match_article(&prepared.body, &mut lookup, &shared.config.matching)?
+    let analysis = {
+        let view = StoreView {
+            pending: Some(pending),
+            ..shared.view(recent)
         };
-        for line in &matched.boilerplate_evidence {
-            pending.count_evidence(&isolated, *line);
+        if let Some(answer) = stored_answer(&view, Some((pending, batch)), prepared)? {
+            return Ok(Outcome::Answered(answer));
         }
-        matched
+        analyse(shared, &view, prepared)?
     };
-    let analysis = analysis_record(&article.body, &prepared.body, &matched);
-    store_paragraphs(store, pending, prepared, &matched, sequence)?;
-    record_copies(batch, &matched, sequence);
+    let sequence = admit(recent, prepared, &analysis, pending, batch, next);
+    let view = StoreView {
+        pending: Some(pending),
+        ..shared.view(recent)
+    };
+    let report = analysis.report(&prepared.article.id, sequence, &view)?;
+    Ok(Outcome::Stored(report))
+}
 
-    let segments = body_segments(&article.body, &prepared.body, |position| {
-        let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
-        pending
-            .paragraphs
-            .get(&fingerprint)
-            .map(|record| record.text.as_str())
+/// Adds an analysed article's writes to the group under the next sequence,
+/// which it returns: the write half of a submit.
+fn admit(
+    recent: &Recent,
+    prepared: &PreparedArticle,
+    analysis: &Analysis,
+    pending: &mut Pending,
+    batch: &mut CommitBatch,
+    next: &mut Sequences,
+) -> u64 {
+    let sequence = next.article;
+    next.article += 1;
+    let article = &prepared.article;
+    for line in &analysis.matched.boilerplate_evidence {
+        let count = pending
+            .isolated
+            .get(line)
+            .or_else(|| recent.isolated().get(line))
+            .copied()
+            .unwrap_or(0);
+        pending.isolated.insert(*line, count.saturating_add(1));
+    }
+    store_paragraphs(prepared, analysis, pending, sequence);
+    record_copies(batch, &analysis.matched, sequence);
+    let article_facts = record_facts(pending, batch, &analysis.facts, sequence, next);
+    pending.add_article(PendingArticle {
+        sequence,
+        id: article.id.as_str().into(),
+        facts: article_facts.iter().map(|f| f.fact.clone()).collect(),
     });
-    let record = ArticleRecord {
+    batch.article_facts.push((sequence, article_facts));
+    batch.articles.push(ArticleRecord {
         sequence,
         id: article.id.clone(),
         source: article.source.clone(),
@@ -241,92 +445,56 @@ fn ingest(
         labels: article.labels.clone(),
         content_digest: prepared.digest,
         first_seen: prepared.received,
-        body: segments,
-        analysis,
-    };
-    let article_facts = record_facts(store, pending, batch, prepared, &matched, next)?;
-    next.article += 1;
-
-    pending.ids.insert(sequence, record.id.clone());
-    let mut report = submission(&record.id, sequence, &record.analysis, |seq| {
-        pending.article_id(store, seq)
-    })?;
-    count_facts(&mut report, article_facts.iter().map(|f| f.event));
-    pending
-        .article_facts
-        .insert(sequence, article_facts.clone());
-    batch.article_facts.push((sequence, article_facts));
-    pending.articles.insert(record.id.clone(), record.clone());
-    batch.articles.push(record);
-    Ok(Outcome::Stored(report))
+        body: analysis.segments.clone(),
+        analysis: analysis.record.clone(),
+    });
+    sequence
 }
 
 /// The answer to an article whose id is already stored: its stored
 /// analysis when the content is identical, ALREADY_EXISTS otherwise.
-pub(crate) fn resubmission(
-    store: &dyn Store,
-    pending: Option<&Pending>,
+fn resubmission(
+    view: &StoreView<'_>,
     prepared: &PreparedArticle,
     existing: &ArticleRecord,
+    facts: &[ArticleFact],
 ) -> Result<Result<Submission, Error>, Error> {
     if existing.content_digest != prepared.digest {
         return Ok(Err(Error::AlreadyExists(prepared.article.id.clone())));
     }
-    let mut report =
-        submission(
-            &existing.id,
-            existing.sequence,
-            &existing.analysis,
-            |seq| match pending {
-                Some(pending) => pending.article_id(store, seq),
-                None => store.article_id(seq),
-            },
-        )?;
+    let mut report = submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
+        view.article_id(seq)
+    })?;
     report.resubmitted = true;
-    let facts = match pending.and_then(|p| p.article_facts.get(&existing.sequence)) {
-        Some(facts) => facts.clone(),
-        None => store.article_facts(existing.sequence)?.unwrap_or_default(),
-    };
     count_facts(&mut report, facts.iter().map(|f| f.event));
     Ok(Ok(report))
 }
 
 /// Paragraph texts: stored once, counted once per article; new evidence
-/// paragraphs join the pending index.
+/// paragraphs join the group's index.
 fn store_paragraphs(
-    store: &dyn Store,
-    pending: &mut Pending,
     prepared: &PreparedArticle,
-    matched: &ArticleMatch,
+    analysis: &Analysis,
+    pending: &mut Pending,
     sequence: u64,
-) -> Result<(), Error> {
+) {
     let body = &prepared.article.body;
-    let mut counted = HashSet::new();
-    for (paragraph, found) in prepared.body.paragraphs.iter().zip(&matched.paragraphs) {
-        if paragraph.content.is_empty() || !counted.insert(paragraph.fingerprint) {
-            continue;
-        }
-        let record = match pending.paragraph(store, &paragraph.fingerprint)? {
-            Some(mut record) => {
-                record.article_count += 1;
-                if !pending.new_paragraphs.contains(&paragraph.fingerprint) {
-                    pending.counted.insert(paragraph.fingerprint);
-                }
-                record
+    let paragraphs = prepared.body.paragraphs.iter();
+    for ((paragraph, found), fate) in paragraphs
+        .zip(&analysis.matched.paragraphs)
+        .zip(&analysis.fates)
+    {
+        match fate {
+            ParagraphFate::Repeat => {}
+            ParagraphFate::Known(count) => {
+                pending.count_paragraph(paragraph.fingerprint, count + 1);
             }
-            None => {
+            ParagraphFate::New => {
                 let own = Origin {
                     article: sequence,
                     paragraph: paragraph.index,
                 };
-                pending.new_paragraphs.insert(paragraph.fingerprint);
-                if paragraph.is_evidence {
-                    pending
-                        .index
-                        .insert(paragraph.fingerprint, &paragraph.anchors);
-                    pending
-                        .new_anchors
-                        .push((paragraph.fingerprint, paragraph.anchors.clone()));
+                let anchors = if paragraph.is_evidence {
                     pending.new_texts.push((
                         paragraph.fingerprint,
                         Arc::new(StoredText::new(
@@ -334,9 +502,12 @@ fn store_paragraphs(
                             paragraph.layout.clone(),
                         )),
                     ));
-                }
-                ParagraphRecord {
-                    text: body[paragraph.content.clone()].to_owned(),
+                    paragraph.anchors.clone()
+                } else {
+                    Vec::new()
+                };
+                let stored = RecentParagraph {
+                    text: body[paragraph.content.clone()].into(),
                     first: own,
                     offset: u32::try_from(paragraph.content.start).unwrap_or(u32::MAX),
                     // A near copy joins the family of what it copied; a
@@ -347,17 +518,11 @@ fn store_paragraphs(
                         _ => own,
                     },
                     article_count: 1,
-                    anchors: if paragraph.is_evidence {
-                        paragraph.anchors.clone()
-                    } else {
-                        Vec::new()
-                    },
-                }
+                };
+                pending.add_paragraph(paragraph.fingerprint, stored, anchors);
             }
-        };
-        pending.paragraphs.insert(paragraph.fingerprint, record);
+        }
     }
-    Ok(())
 }
 
 /// Copy relations, for GetDuplicates: each paragraph that counts is filed
@@ -388,26 +553,24 @@ fn record_copies(batch: &mut CommitBatch, matched: &ArticleMatch, sequence: u64)
 /// Facts: new or corroborations, each an event of the stream with the next
 /// sequence.
 fn record_facts(
-    store: &dyn Store,
     pending: &mut Pending,
     batch: &mut CommitBatch,
-    prepared: &PreparedArticle,
-    matched: &ArticleMatch,
+    classified: &[(Fact, FactEventKind)],
+    sequence: u64,
     next: &mut Sequences,
-) -> Result<Vec<ArticleFact>, Error> {
-    let sequence = next.article;
-    let classified = classify_facts(store, Some(pending), &prepared.facts, matched)?;
+) -> Vec<ArticleFact> {
     let mut article_facts = Vec::with_capacity(classified.len());
-    for (position, (fact, event)) in classified.into_iter().enumerate() {
+    for (position, (fact, event)) in classified.iter().enumerate() {
         let index = u32::try_from(position).unwrap_or(u32::MAX);
-        if event == FactEventKind::Created {
-            pending.facts.insert(
+        if *event == FactEventKind::Created {
+            pending.add_created_fact(fact.id);
+            batch.facts.push((
                 fact.id,
                 FactRecord {
                     first_article: sequence,
                     index,
                 },
-            );
+            ));
         }
         batch.events.push((
             next.event,
@@ -417,13 +580,13 @@ fn record_facts(
             },
         ));
         article_facts.push(ArticleFact {
-            fact,
-            event,
+            fact: fact.clone(),
+            event: *event,
             sequence: next.event,
         });
         next.event += 1;
     }
-    Ok(article_facts)
+    article_facts
 }
 
 /// Adds fact counts to a report.

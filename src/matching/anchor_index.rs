@@ -96,31 +96,37 @@ impl AnchorIndex {
     /// they share: the ones sharing most first, earlier-indexed first among
     /// equals, at most `limit`.
     pub fn candidates(&self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
-        self.candidates_with(None, anchors, limit)
+        Self::candidates_across(&[self], anchors, limit)
     }
 
-    /// The same over this index and `newer` (paragraphs indexed after all
-    /// of these, not yet added here) as if they were one index: an anchor
-    /// is common when the two together hold too many paragraphs under it,
-    /// and newer paragraphs rank after older ones sharing as many anchors.
-    /// So the answer does not depend on where the newer ones stand.
-    pub fn candidates_with(
-        &self,
-        newer: Option<&AnchorIndex>,
+    /// The same over several indexes, oldest first (each holding
+    /// paragraphs indexed after all of the one before), as if they were one
+    /// index: an anchor is common when they together hold too many
+    /// paragraphs under it, and newer paragraphs rank after older ones
+    /// sharing as many anchors. So the answer does not depend on where one
+    /// index ends and the next begins.
+    pub fn candidates_across(
+        indexes: &[&AnchorIndex],
         anchors: &[u64],
         limit: usize,
     ) -> Vec<Proposal> {
-        // Newer paragraphs are numbered after this index's.
-        let offset = self.paragraphs.len() as u64;
+        // Each index numbers its paragraphs after the ones before it.
+        let offsets: Vec<u64> = indexes
+            .iter()
+            .scan(0u64, |next, index| {
+                let offset = *next;
+                *next += index.paragraphs.len() as u64;
+                Some(offset)
+            })
+            .collect();
         let mut shared: FxHashMap<u64, u32> = FxHashMap::default();
         for anchor in anchors {
-            let older = self.posting(anchor);
-            let newer_posting = newer.map_or(&[][..], |newer| newer.posting(anchor));
-            if older.len() + newer_posting.len() <= MAX_POSTINGS {
-                for number in older {
-                    *shared.entry(u64::from(*number)).or_default() += 1;
-                }
-                for number in newer_posting {
+            let postings: usize = indexes.iter().map(|i| i.posting(anchor).len()).sum();
+            if postings > MAX_POSTINGS {
+                continue;
+            }
+            for (index, offset) in indexes.iter().zip(&offsets) {
+                for number in index.posting(anchor) {
                     *shared.entry(offset + u64::from(*number)).or_default() += 1;
                 }
             }
@@ -133,11 +139,9 @@ impl AnchorIndex {
             .into_iter()
             .take(limit)
             .filter_map(|(number, shared)| {
-                let (index, number) = match number.checked_sub(offset) {
-                    Some(newer_number) => (newer?, newer_number),
-                    None => (self, number),
-                };
-                let number = usize::try_from(number).ok()?;
+                let position = offsets.partition_point(|offset| *offset <= number);
+                let index = indexes.get(position.checked_sub(1)?)?;
+                let number = usize::try_from(number - offsets[position - 1]).ok()?;
                 Some(Proposal {
                     fingerprint: *index.paragraphs.get(number)?,
                     shared_anchors: shared,
@@ -145,6 +149,16 @@ impl AnchorIndex {
                 })
             })
             .collect()
+    }
+
+    /// Paragraphs indexed.
+    pub fn len(&self) -> usize {
+        self.paragraphs.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.paragraphs.is_empty()
     }
 }
 
@@ -206,11 +220,11 @@ mod tests {
         }
         // Anchor 7 is common only in the two together.
         assert_eq!(
-            older.candidates_with(Some(&newer), &[7, 1], 5),
+            AnchorIndex::candidates_across(&[&older, &newer], &[7, 1], 5),
             merged.candidates(&[7, 1], 5)
         );
         assert_eq!(
-            older.candidates_with(Some(&newer), &[2], 30),
+            AnchorIndex::candidates_across(&[&older, &newer], &[2], 30),
             merged.candidates(&[2], 30)
         );
     }

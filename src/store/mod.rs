@@ -65,12 +65,20 @@ pub trait Store: Send + Sync {
     /// appeared at `origin`, as (article sequence, paragraph index).
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError>;
 
-    /// Calls `visit` with the anchors of every stored paragraph that has
-    /// them (used to rebuild the in-memory index at start-up).
-    fn each_paragraph_anchors(
+    /// Calls `visit` with every stored paragraph first stored by the
+    /// article with sequence `first_article` or a later one (used to load
+    /// the match window at start-up).
+    fn each_paragraph_since(
         &self,
-        visit: &mut dyn FnMut(Fingerprint, &[u64]),
+        first_article: u64,
+        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError>;
+
+    /// Calls `visit` with the id of every stored article.
+    fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError>;
+
+    /// Calls `visit` with the id of every known fact.
+    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError>;
 
     /// The facts of the article with this ingest sequence.
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError>;

@@ -559,9 +559,10 @@ impl Store for SledStore {
         Ok(copies)
     }
 
-    fn each_paragraph_anchors(
+    fn each_paragraph_since(
         &self,
-        visit: &mut dyn FnMut(Fingerprint, &[u64]),
+        first_article: u64,
+        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError> {
         for entry in self.db.scan_prefix([PARAGRAPH]) {
             let (key, value) = entry?;
@@ -577,9 +578,48 @@ impl Store for SledStore {
                 || format!("paragraph {fingerprint:?}"),
                 &value,
             )?;
-            if !stored.anchors.is_empty() {
-                visit(fingerprint, &stored.anchors);
+            if stored.first.article < first_article {
+                continue;
             }
+            let article_count = self.paragraph_count(&fingerprint)?;
+            visit(
+                fingerprint,
+                ParagraphRecord {
+                    text: stored.text,
+                    first: stored.first,
+                    offset: stored.offset,
+                    origin: stored.origin,
+                    article_count,
+                    anchors: stored.anchors,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        for entry in self.db.scan_prefix([ID_BY_SEQUENCE]) {
+            let (key, value) = entry?;
+            let id = std::str::from_utf8(&value).map_err(|e| StoreError::Corrupt {
+                key: format!("article sequence key {key:?}"),
+                reason: e.to_string(),
+            })?;
+            visit(id);
+        }
+        Ok(())
+    }
+
+    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError> {
+        for entry in self.db.scan_prefix([FACT]) {
+            let (key, _) = entry?;
+            let id: [u8; 32] = key
+                .get(1..33)
+                .and_then(|b| b.try_into().ok())
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: "fact".into(),
+                    reason: format!("key of {} bytes", key.len()),
+                })?;
+            visit(&FactId(id));
         }
         Ok(())
     }

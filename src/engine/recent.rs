@@ -1,0 +1,307 @@
+//! The match window: everything matching and corroboration read, in
+//! memory.
+//!
+//! Matching an article needs, for each of its paragraphs, whether the text
+//! is known and where it first appeared, the paragraphs sharing anchors
+//! with it, their texts, the facts of the articles it copies and whether
+//! each of its own facts is known. Reading those from the store one key at
+//! a time was what capped ingest. [`Recent`] holds them for the most recent
+//! articles only, so its memory is set by configuration, not by the size
+//! of the archive: articles are grouped into generations of
+//! `match_window / 2` consecutive sequences, and the window is the current
+//! generation and the one before it. When a new generation starts, the
+//! oldest one leaves: its paragraphs are no longer matched (a copy of them
+//! is stored as new text), though the articles stay stored and readable.
+//!
+//! Two things are kept for the whole archive because they are small and
+//! because forgetting them would be wrong rather than merely blind: which
+//! article ids exist (8 bytes each) and which facts are known (8 bytes
+//! each), so a resubmission is still recognised and a known fact is never
+//! announced as new again.
+
+use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::view::Pending;
+use crate::{
+    facts::{Fact, FactId},
+    matching::{AnchorIndex, Origin},
+    store::{Store, StoreError},
+    text::Fingerprint,
+};
+
+/// What the window keeps of a paragraph text.
+#[derive(Clone, Debug)]
+pub(crate) struct RecentParagraph {
+    /// Where this exact text was first stored.
+    pub first: Origin,
+    /// Where the passage it carries first appeared.
+    pub origin: Origin,
+    /// Byte offset of the text in the body of the article at `first`.
+    pub offset: u32,
+    /// Articles in the window that contain it.
+    pub article_count: u64,
+    /// The text as stored, for alignment and byte-for-byte comparison.
+    pub text: Arc<str>,
+}
+
+/// One generation of the window: the paragraphs first stored by a run of
+/// consecutive articles, and their anchors.
+#[derive(Default)]
+struct Generation {
+    number: u64,
+    index: AnchorIndex,
+    paragraphs: Vec<Fingerprint>,
+    articles: Vec<u64>,
+}
+
+/// The committed state matching reads (see the module documentation).
+pub(crate) struct Recent {
+    /// Articles per generation.
+    generation_articles: u64,
+    /// The generation before the current one (empty at first), then the
+    /// current one.
+    older: Generation,
+    current: Generation,
+    paragraphs: FxHashMap<Fingerprint, RecentParagraph>,
+    /// Ids of the articles in the window, by sequence.
+    ids: FxHashMap<u64, Arc<str>>,
+    /// Facts of the articles in the window, by sequence.
+    article_facts: FxHashMap<u64, Arc<[Fact]>>,
+    /// Every stored article id, hashed.
+    known_articles: FxHashSet<u64>,
+    /// Every known fact id, shortened to 8 bytes.
+    known_facts: FxHashSet<u64>,
+    /// How often each line was found isolated (see
+    /// [`crate::matching::BoilerplateConfig`]): a few lines per outlet.
+    isolated: FxHashMap<Fingerprint, u32>,
+}
+
+/// The key of an article id in [`Recent`]'s set of known ids.
+pub(crate) fn article_key(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+/// The key of a fact id in [`Recent`]'s set of known facts. Fact ids are
+/// blake3 hashes: 8 of their bytes collide once in about 2^32 facts
+/// squared over 2^64, never in an archive of this size.
+pub(crate) fn fact_key(id: &FactId) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(&id.0[..8]);
+    u64::from_le_bytes(bytes)
+}
+
+impl Recent {
+    /// An empty window of `match_window` articles.
+    pub fn new(match_window: u64) -> Recent {
+        Recent {
+            generation_articles: (match_window / 2).max(1),
+            older: Generation::default(),
+            current: Generation::default(),
+            paragraphs: FxHashMap::default(),
+            ids: FxHashMap::default(),
+            article_facts: FxHashMap::default(),
+            known_articles: FxHashSet::default(),
+            known_facts: FxHashSet::default(),
+            isolated: FxHashMap::default(),
+        }
+    }
+
+    /// The window over what `store` holds: the paragraphs first stored by
+    /// the window's articles, with those articles' ids and facts, and the
+    /// ids of every article and fact.
+    pub fn load(store: &dyn Store, match_window: u64) -> Result<Recent, StoreError> {
+        let mut recent = Recent::new(match_window);
+        let next = store.last_sequence()? + 1;
+        let generation = recent.generation_of(next);
+        recent.current.number = generation;
+        recent.older.number = generation.saturating_sub(1);
+        let start = recent.first_sequence(recent.older.number);
+        let mut paragraphs = Vec::new();
+        store.each_paragraph_since(start, &mut |fingerprint, record| {
+            paragraphs.push((fingerprint, record));
+        })?;
+        // Indexed in the order they were first stored, as they were then,
+        // so that candidates rank as they did before the restart.
+        paragraphs.sort_unstable_by_key(|(_, record)| record.first);
+        for (fingerprint, record) in paragraphs {
+            let generation = recent.generation_of(record.first.article);
+            let target = if generation == recent.current.number {
+                &mut recent.current
+            } else {
+                &mut recent.older
+            };
+            if !record.anchors.is_empty() {
+                target.index.insert(fingerprint, &record.anchors);
+            }
+            target.paragraphs.push(fingerprint);
+            recent.paragraphs.insert(
+                fingerprint,
+                RecentParagraph {
+                    first: record.first,
+                    origin: record.origin,
+                    offset: record.offset,
+                    article_count: record.article_count,
+                    text: record.text.into(),
+                },
+            );
+        }
+        for sequence in start..next {
+            let Some(id) = store.article_id(sequence)? else {
+                continue;
+            };
+            let facts = store.article_facts(sequence)?.unwrap_or_default();
+            recent.add_article(
+                sequence,
+                id.into(),
+                facts.into_iter().map(|f| f.fact).collect(),
+            );
+        }
+        store.each_article_id(&mut |id| {
+            recent.known_articles.insert(article_key(id));
+        })?;
+        store.each_fact_id(&mut |id| {
+            recent.known_facts.insert(fact_key(id));
+        })?;
+        recent.isolated = store.isolated_lines()?.into_iter().collect();
+        Ok(recent)
+    }
+
+    /// The generation of the article with `sequence`.
+    pub fn generation_of(&self, sequence: u64) -> u64 {
+        sequence.saturating_sub(1) / self.generation_articles
+    }
+
+    fn first_sequence(&self, generation: u64) -> u64 {
+        generation * self.generation_articles + 1
+    }
+
+    /// The generation new articles join.
+    pub fn current_generation(&self) -> u64 {
+        self.current.number
+    }
+
+    /// Starts generation `number` (later than the current one): the
+    /// generations before the current one leave the window.
+    pub fn start_generation(&mut self, number: u64) {
+        if number <= self.current.number {
+            return;
+        }
+        let ended = std::mem::take(&mut self.current);
+        let kept = if ended.number + 1 == number {
+            ended
+        } else {
+            // No article was stored for a whole generation: both leave.
+            self.forget(ended);
+            Generation {
+                number: number - 1,
+                ..Generation::default()
+            }
+        };
+        let leaving = std::mem::replace(&mut self.older, kept);
+        self.forget(leaving);
+        self.current.number = number;
+    }
+
+    fn forget(&mut self, generation: Generation) {
+        for fingerprint in &generation.paragraphs {
+            self.paragraphs.remove(fingerprint);
+        }
+        for sequence in &generation.articles {
+            self.ids.remove(sequence);
+            self.article_facts.remove(sequence);
+        }
+    }
+
+    fn add_article(&mut self, sequence: u64, id: Arc<str>, facts: Arc<[Fact]>) {
+        let generation = if self.generation_of(sequence) == self.current.number {
+            &mut self.current
+        } else {
+            &mut self.older
+        };
+        generation.articles.push(sequence);
+        self.ids.insert(sequence, id);
+        self.article_facts.insert(sequence, facts);
+    }
+
+    /// Adds what a committed group stored. The group's articles all belong
+    /// to the current generation (the writer starts a new group where a
+    /// generation starts).
+    pub fn apply(&mut self, pending: Pending) {
+        for (fingerprint, count) in pending.counted {
+            if let Some(paragraph) = self.paragraphs.get_mut(&fingerprint) {
+                paragraph.article_count = count;
+            }
+        }
+        for (fingerprint, paragraph, anchors) in pending.new_paragraphs {
+            if !anchors.is_empty() {
+                self.current.index.insert(fingerprint, &anchors);
+            }
+            self.current.paragraphs.push(fingerprint);
+            self.paragraphs.insert(fingerprint, paragraph);
+        }
+        for article in pending.articles {
+            self.known_articles.insert(article_key(&article.id));
+            self.add_article(article.sequence, article.id, article.facts);
+        }
+        self.known_facts
+            .extend(pending.created_facts.iter().map(fact_key));
+        self.isolated.extend(pending.isolated);
+    }
+
+    /// The paragraph with `fingerprint`, if in the window.
+    pub fn paragraph(&self, fingerprint: &Fingerprint) -> Option<&RecentParagraph> {
+        self.paragraphs.get(fingerprint)
+    }
+
+    /// The indexes of the window, oldest first.
+    pub fn indexes(&self) -> [&AnchorIndex; 2] {
+        [&self.older.index, &self.current.index]
+    }
+
+    /// The id of the article with `sequence`, if in the window.
+    pub fn article_id(&self, sequence: u64) -> Option<&Arc<str>> {
+        self.ids.get(&sequence)
+    }
+
+    /// The facts of the article with `sequence`, if in the window.
+    pub fn article_facts(&self, sequence: u64) -> Option<&Arc<[Fact]>> {
+        self.article_facts.get(&sequence)
+    }
+
+    /// True when an article with this id may be stored (a hash matched:
+    /// the store says for sure).
+    pub fn may_have_article(&self, id: &str) -> bool {
+        self.known_articles.contains(&article_key(id))
+    }
+
+    /// True when the fact is known.
+    pub fn knows_fact(&self, id: &FactId) -> bool {
+        self.known_facts.contains(&fact_key(id))
+    }
+
+    /// Boilerplate evidence counts of lines.
+    pub fn isolated(&self) -> &FxHashMap<Fingerprint, u32> {
+        &self.isolated
+    }
+
+    /// What the window holds, for logs and metrics.
+    pub fn size(&self) -> WindowSize {
+        WindowSize {
+            articles: self.ids.len(),
+            paragraphs: self.paragraphs.len(),
+            known_articles: self.known_articles.len(),
+            known_facts: self.known_facts.len(),
+        }
+    }
+}
+
+/// How much the window holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WindowSize {
+    pub articles: usize,
+    pub paragraphs: usize,
+    pub known_articles: usize,
+    pub known_facts: usize,
+}
