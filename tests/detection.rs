@@ -211,3 +211,109 @@ async fn a_copy_of_a_copy_resolves_to_the_first_article() {
     assert_eq!(reprinted, [2, 4, 9], "the paragraphs the reprint edited");
     server.stop().await;
 }
+
+/// A story of its own, different for each `n`: distinct words, so no two
+/// share a passage.
+fn unrelated_story(n: usize) -> String {
+    let words = [
+        "harbour",
+        "council",
+        "budget",
+        "railway",
+        "festival",
+        "drought",
+        "vaccine",
+        "election",
+        "factory",
+        "glacier",
+        "museum",
+        "tariff",
+        "airport",
+        "orchard",
+        "satellite",
+        "hospital",
+    ];
+    (0..3)
+        .map(|paragraph| {
+            let mut line: Vec<String> = (0..30)
+                .map(|w| {
+                    format!(
+                        "{}{}",
+                        words[(n * 7 + paragraph * 3 + w) % words.len()],
+                        n * 100 + paragraph * 31 + w
+                    )
+                })
+                .collect();
+            line.push("said.".into());
+            line.join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+#[tokio::test]
+async fn copies_are_found_within_the_match_window_and_not_beyond_it_even_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    // Generations of two articles: the window is the last two to four.
+    let config = wirecopy::engine::EngineConfig {
+        match_window: 4,
+        ..Default::default()
+    };
+    let options = wirecopy::server::ServeOptions::default;
+    let mut server = TestServer::start_with(dir.path(), config, options()).await;
+    let (_, body) = seed(SEED_TALKS);
+    submit(&mut server, "talks", "origin.example", &body).await;
+    for n in 0..4 {
+        submit(
+            &mut server,
+            &format!("other-{n}"),
+            "x.example",
+            &unrelated_story(n),
+        )
+        .await;
+    }
+    // Sequences 1..=5: generations {1,2} {3,4} {5}; "talks" has left.
+    let late = submit(
+        &mut server,
+        "late-copy",
+        "reprint.example",
+        &edited_copy(&body),
+    )
+    .await;
+    assert_eq!(
+        verdict(&late),
+        Verdict::Original,
+        "a copy of an article older than the window is not detected"
+    );
+    // Still stored and readable, and its duplicates still answer.
+    let stored = server
+        .client
+        .get_article(wirecopy::api::pb::GetArticleRequest { id: "talks".into() })
+        .await
+        .expect("an article outside the window is still stored")
+        .into_inner();
+    assert_eq!(stored.article.expect("article").body, body);
+    server
+        .client
+        .get_duplicates(wirecopy::api::pb::GetDuplicatesRequest { id: "talks".into() })
+        .await
+        .expect("duplicates of an article outside the window answer");
+    // A resubmission is recognised whatever the window.
+    let again = submit(&mut server, "talks", "origin.example", &body).await;
+    assert_eq!(verdict(&again), Verdict::Resubmitted);
+    server.stop().await;
+
+    // After a restart the window is loaded from the store: the late copy
+    // (sequence 6, in the window) is found, the old story still is not.
+    let mut server = TestServer::start_with(dir.path(), config, options()).await;
+    let copy_of_late = submit(
+        &mut server,
+        "copy-of-late",
+        "y.example",
+        &edited_copy(&body),
+    )
+    .await;
+    assert_eq!(verdict(&copy_of_late), Verdict::WireCopy);
+    assert_eq!(copy_of_late.canonical_id, "late-copy");
+    server.stop().await;
+}

@@ -305,3 +305,69 @@ pub(crate) struct WindowSize {
     pub known_articles: usize,
     pub known_facts: usize,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::view::PendingArticle;
+
+    fn fingerprint(byte: u8) -> Fingerprint {
+        Fingerprint([byte; 32])
+    }
+
+    /// A group of one article with one new paragraph text.
+    fn group(sequence: u64, byte: u8) -> Pending {
+        let mut pending = Pending::default();
+        let first = Origin {
+            article: sequence,
+            paragraph: 0,
+        };
+        pending.add_paragraph(
+            fingerprint(byte),
+            RecentParagraph {
+                first,
+                origin: first,
+                offset: 0,
+                article_count: 1,
+                text: "text".into(),
+            },
+            vec![u64::from(byte)],
+        );
+        pending.add_article(PendingArticle {
+            sequence,
+            id: format!("a{sequence}").into(),
+            facts: Arc::from(Vec::new()),
+        });
+        pending
+    }
+
+    #[test]
+    fn the_oldest_generation_leaves_and_ids_stay_known() {
+        let mut recent = Recent::new(4);
+        for sequence in 1..=5u64 {
+            recent.start_generation(recent.generation_of(sequence));
+            recent.apply(group(sequence, u8::try_from(sequence).unwrap_or(0)));
+        }
+        // Generations of two: {1, 2} left when {5} started.
+        assert!(recent.paragraph(&fingerprint(1)).is_none());
+        assert!(recent.paragraph(&fingerprint(2)).is_none());
+        assert!(recent.article_id(2).is_none());
+        for kept in 3..=5u8 {
+            assert!(recent.paragraph(&fingerprint(kept)).is_some(), "{kept}");
+        }
+        assert_eq!(recent.article_id(3).map(|id| &**id), Some("a3"));
+        let [older, current] = recent.indexes();
+        assert_eq!((older.len(), current.len()), (2, 1));
+        assert!(recent.may_have_article("a1"), "ids outlive the window");
+        assert_eq!(recent.size().known_articles, 5);
+    }
+
+    #[test]
+    fn a_generation_with_no_articles_empties_the_window() {
+        let mut recent = Recent::new(4);
+        recent.apply(group(1, 1));
+        recent.start_generation(3);
+        assert!(recent.paragraph(&fingerprint(1)).is_none());
+        assert_eq!(recent.indexes().map(AnchorIndex::len), [0, 0]);
+    }
+}

@@ -252,7 +252,7 @@ fn stored_sequences(shared: &Shared) -> Result<Sequences, StoreError> {
 }
 
 /// What becomes of one paragraph position of an article.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum ParagraphFate {
     /// Empty, or a text that appeared earlier in the same article.
     Repeat,
@@ -260,6 +260,11 @@ enum ParagraphFate {
     Known(u64),
     /// A text stored for the first time.
     New,
+    /// A text the archive holds from before the window. It re-enters the
+    /// window as a text of this article's (a copy of something older than
+    /// the window is not detected, and starts a family of its own), but
+    /// keeps the stored text byte for byte: older articles refer to it.
+    Archived(Box<ParagraphRecord>),
 }
 
 /// An article analysed against a view, before it is admitted: everything
@@ -302,27 +307,36 @@ pub(crate) fn analyse(
     let record = analysis_record(&prepared.article.body, &prepared.body, &matched);
     let body = &prepared.article.body;
     let mut seen = HashSet::new();
-    let fates: Vec<ParagraphFate> = prepared
-        .body
-        .paragraphs
-        .iter()
-        .map(|paragraph| {
+    let mut fates = Vec::with_capacity(prepared.body.paragraphs.len());
+    for paragraph in &prepared.body.paragraphs {
+        fates.push(
             if paragraph.content.is_empty() || !seen.insert(paragraph.fingerprint) {
                 ParagraphFate::Repeat
+            } else if let Some((_, count)) = view.paragraph(&paragraph.fingerprint) {
+                ParagraphFate::Known(count)
             } else {
-                match view.paragraph(&paragraph.fingerprint) {
-                    Some((_, count)) => ParagraphFate::Known(count),
+                // Not in the window, but perhaps stored before it: its
+                // stored text must not be replaced, since older articles
+                // refer to it. The one read of the archive a submit makes.
+                match view.store.paragraph(&paragraph.fingerprint)? {
+                    Some(record) => ParagraphFate::Archived(Box::new(record)),
                     None => ParagraphFate::New,
                 }
-            }
-        })
-        .collect();
+            },
+        );
+    }
     // A paragraph's content is stored by reference when it is the stored
     // text byte for byte: a new text is stored as this article has it.
     let mut first_texts: FxHashMap<Fingerprint, &str> = FxHashMap::default();
     for (paragraph, fate) in prepared.body.paragraphs.iter().zip(&fates) {
-        if *fate == ParagraphFate::New {
-            first_texts.insert(paragraph.fingerprint, &body[paragraph.content.clone()]);
+        match fate {
+            ParagraphFate::New => {
+                first_texts.insert(paragraph.fingerprint, &body[paragraph.content.clone()]);
+            }
+            ParagraphFate::Archived(record) => {
+                first_texts.insert(paragraph.fingerprint, &record.text);
+            }
+            ParagraphFate::Repeat | ParagraphFate::Known(_) => {}
         }
     }
     let segments = body_segments(body, &prepared.body, |position| {
@@ -488,6 +502,20 @@ fn store_paragraphs(
             ParagraphFate::Repeat => {}
             ParagraphFate::Known(count) => {
                 pending.count_paragraph(paragraph.fingerprint, count + 1);
+            }
+            ParagraphFate::Archived(record) => {
+                let own = Origin {
+                    article: sequence,
+                    paragraph: paragraph.index,
+                };
+                let stored = RecentParagraph {
+                    text: record.text.as_str().into(),
+                    first: own,
+                    offset: u32::try_from(paragraph.content.start).unwrap_or(u32::MAX),
+                    origin: own,
+                    article_count: record.article_count + 1,
+                };
+                pending.add_paragraph(paragraph.fingerprint, stored, record.anchors.clone());
             }
             ParagraphFate::New => {
                 let own = Origin {
