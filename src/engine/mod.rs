@@ -1,10 +1,11 @@
 //! The engine: wirecopy's operations, independent of gRPC.
 //!
-//! It validates articles, runs the text pipeline on the caller's task,
+//! It validates articles, runs the text pipeline on the prepare threads,
 //! hands prepared articles to the single [`writer`] for matching and a
 //! durable group commit, and answers reads straight from the store. The
-//! shared anchor index lives here and is rebuilt from the store when the
-//! engine opens. The gRPC layer calls these methods and nothing below them.
+//! match window ([`recent`]), all that matching reads, lives here in memory
+//! and is loaded from the store when the engine opens. The gRPC layer calls
+//! these methods and nothing below them.
 
 mod analysis;
 mod duplicates;
