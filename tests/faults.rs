@@ -25,8 +25,8 @@ use wirecopy::{
     matching::Origin,
     server::{serve, ServeOptions, DEFAULT_CACHE_BYTES},
     store::{
-        ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactRecord, ParagraphRecord,
-        SledStore, Store, StoreError,
+        ArticleFact, ArticleRecord, CommitBatch, EventRecord, ParagraphRecord, SledStore, Store,
+        StoreError,
     },
     text::Fingerprint,
 };
@@ -96,10 +96,6 @@ impl Store for FaultyStore {
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
         self.read()?;
         self.sled.article_facts(sequence)
-    }
-    fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
-        self.read()?;
-        self.sled.fact(id)
     }
     fn last_event_sequence(&self) -> Result<u64, StoreError> {
         self.sled.last_event_sequence()

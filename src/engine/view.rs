@@ -86,17 +86,12 @@ impl Pending {
         self.new_paragraphs.push((fingerprint, paragraph, anchors));
     }
 
-    /// Counts one more article containing a known paragraph; returns the
-    /// new count and whether the text was first stored by this group.
-    pub fn count_paragraph(&mut self, fingerprint: Fingerprint, count: u64) -> bool {
+    /// Sets the article count of a known paragraph to `count`.
+    pub fn count_paragraph(&mut self, fingerprint: Fingerprint, count: u64) {
         match self.new_positions.get(&fingerprint) {
-            Some(position) => {
-                self.new_paragraphs[*position].1.article_count = count;
-                true
-            }
+            Some(position) => self.new_paragraphs[*position].1.article_count = count,
             None => {
                 self.counted.insert(fingerprint, count);
-                false
             }
         }
     }

@@ -256,8 +256,8 @@ fn stored_sequences(shared: &Shared) -> Result<Sequences, StoreError> {
 enum ParagraphFate {
     /// Empty, or a text that appeared earlier in the same article.
     Repeat,
-    /// A known text, in this many articles so far.
-    Known(u64),
+    /// A known text as stored, in this many articles so far.
+    Known(u64, Arc<str>),
     /// A text stored for the first time.
     New,
     /// A text the archive holds from before the window. It re-enters the
@@ -312,8 +312,8 @@ pub(crate) fn analyse(
         fates.push(
             if paragraph.content.is_empty() || !seen.insert(paragraph.fingerprint) {
                 ParagraphFate::Repeat
-            } else if let Some((_, count)) = view.paragraph(&paragraph.fingerprint) {
-                ParagraphFate::Known(count)
+            } else if let Some((stored, count)) = view.paragraph(&paragraph.fingerprint) {
+                ParagraphFate::Known(count, Arc::clone(&stored.text))
             } else {
                 // Not in the window, but perhaps stored before it: its
                 // stored text must not be replaced, since older articles
@@ -327,24 +327,19 @@ pub(crate) fn analyse(
     }
     // A paragraph's content is stored by reference when it is the stored
     // text byte for byte: a new text is stored as this article has it.
-    let mut first_texts: FxHashMap<Fingerprint, &str> = FxHashMap::default();
+    let mut stored_texts: FxHashMap<Fingerprint, &str> = FxHashMap::default();
     for (paragraph, fate) in prepared.body.paragraphs.iter().zip(&fates) {
-        match fate {
-            ParagraphFate::New => {
-                first_texts.insert(paragraph.fingerprint, &body[paragraph.content.clone()]);
-            }
-            ParagraphFate::Archived(record) => {
-                first_texts.insert(paragraph.fingerprint, &record.text);
-            }
-            ParagraphFate::Repeat | ParagraphFate::Known(_) => {}
-        }
+        let text = match fate {
+            ParagraphFate::Repeat => continue,
+            ParagraphFate::Known(_, text) => &**text,
+            ParagraphFate::New => &body[paragraph.content.clone()],
+            ParagraphFate::Archived(record) => &record.text,
+        };
+        stored_texts.insert(paragraph.fingerprint, text);
     }
     let segments = body_segments(body, &prepared.body, |position| {
         let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
-        match view.paragraph(&fingerprint) {
-            Some((paragraph, _)) => Some(&*paragraph.text),
-            None => first_texts.get(&fingerprint).copied(),
-        }
+        stored_texts.get(&fingerprint).copied()
     });
     Ok(Analysis {
         matched,
@@ -500,7 +495,7 @@ fn store_paragraphs(
     {
         match fate {
             ParagraphFate::Repeat => {}
-            ParagraphFate::Known(count) => {
+            ParagraphFate::Known(count, _) => {
                 pending.count_paragraph(paragraph.fingerprint, count + 1);
             }
             ParagraphFate::Archived(record) => {

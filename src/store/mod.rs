@@ -1,8 +1,8 @@
 //! Persistence behind a narrow interface.
 //!
 //! The engine sees storage only through the [`Store`] trait: point reads
-//! by key, ordered scans (copies of a paragraph, the fact stream, the
-//! anchors at start-up), and an atomic, durable group commit.
+//! by key, ordered scans (copies of a paragraph, the fact stream, what the
+//! match window loads at start-up), and an atomic, durable group commit.
 //! That is all a distributed backend would have to provide. The records it
 //! stores are plain data ([`records`]); how they are laid out on disk is the
 //! business of the implementation alone ([`sled_store`] for the embedded
@@ -82,9 +82,6 @@ pub trait Store: Send + Sync {
 
     /// The facts of the article with this ingest sequence.
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError>;
-
-    /// What is known of a fact.
-    fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError>;
 
     /// The highest fact event sequence stored, 0 when none.
     fn last_event_sequence(&self) -> Result<u64, StoreError>;

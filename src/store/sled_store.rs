@@ -350,6 +350,14 @@ fn count_key(fingerprint: &Fingerprint) -> [u8; 33] {
 }
 
 impl SledStore {
+    /// Where a fact was created (a corroboration's content is read there).
+    fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
+        self.db
+            .get(fact_key(id))?
+            .map(|raw| decode(|| format!("fact {id:?}"), &raw))
+            .transpose()
+    }
+
     fn paragraph_count(&self, fingerprint: &Fingerprint) -> Result<u64, StoreError> {
         match self.db.get(count_key(fingerprint))? {
             Some(raw) => raw
@@ -458,13 +466,6 @@ impl Store for SledStore {
             });
         }
         Ok(Some(facts))
-    }
-
-    fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
-        self.db
-            .get(fact_key(id))?
-            .map(|raw| decode(|| format!("fact {id:?}"), &raw))
-            .transpose()
     }
 
     fn last_event_sequence(&self) -> Result<u64, StoreError> {
