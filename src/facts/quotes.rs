@@ -15,13 +15,13 @@
 
 use std::{ops::Range, sync::LazyLock};
 
-use regex::Regex;
+use regex::{Captures, Match, Regex};
 
 use crate::text::pattern::compile;
 
 use super::{
     entities::{Entities, EntityType, Mention},
-    words::words,
+    words::word_count,
     Paragraph,
 };
 
@@ -73,14 +73,24 @@ static BEFORE_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     ))
 });
 
-// `…, Russian Foreign Minister Sergey Lavrov said on Tuesday.`
-static CLAUSE_THEN_SPEAKER: LazyLock<Regex> = LazyLock::new(|| {
+// `…, Russian Foreign Minister Sergey Lavrov said on Tuesday.`: the
+// speaker and cue after a sentence's last comma (see
+// `clause_then_speaker`).
+static SPEAKER_AFTER_LAST_COMMA: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"^(?P<text>.{{20,}}?),\s+(?P<subject>[^,]{{2,80}}?)\s+(?:also\s+)?(?P<cue>{CUES})(?:\s+(?:on|in|at|during|after|late|earlier|later|this|last)\b[^,]{{0,60}})?\.?$"
+        r"^,\s+(?P<subject>[^,]{{2,80}}?)\s+(?:also\s+)?(?P<cue>{CUES})(?:\s+(?:on|in|at|during|after|late|earlier|later|this|last)\b[^,]{{0,60}})?\.?$"
     ))
 });
 
-// `Lavrov said (that) …`, `He told reporters …`.
+// `Lavrov said (that) …`, `He told reporters …`: the speaker and cue of
+// `SPEAKER_THEN_CLAUSE`, without the clause (see `speaker_then_clause`).
+static SPEAKER_AND_CUE: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?"
+    ))
+});
+
+// `Lavrov said (that) …` with its clause of 20 characters or more.
 static SPEAKER_THEN_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
         r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?(?P<text>.{{20,}})$"
@@ -101,6 +111,74 @@ static HAS_CUE: LazyLock<Regex> =
 // `According to X, …`.
 static ACCORDING_TO: LazyLock<Regex> =
     LazyLock::new(|| compile(r"^According to (?P<subject>[^,]{2,120}),\s+(?P<text>.{20,})$"));
+
+/// Reported speech found in a sentence: spans in sentence coordinates.
+struct Reported {
+    subject: Range<usize>,
+    text: Range<usize>,
+    /// The reporting verb's span, or a fixed cue ("according to").
+    cue: Cue,
+}
+
+enum Cue {
+    At(Range<usize>),
+    Fixed(&'static str),
+}
+
+impl Reported {
+    /// The subject and cue groups of `caps` (found `offset` bytes into the
+    /// sentence), with `text` as the reported clause.
+    fn new(caps: &Captures<'_>, offset: usize, text: Range<usize>) -> Option<Self> {
+        let shift = |m: Match<'_>| offset + m.start()..offset + m.end();
+        Some(Reported {
+            subject: shift(caps.name("subject")?),
+            text,
+            cue: caps
+                .name("cue")
+                .map_or(Cue::Fixed(""), |m| Cue::At(shift(m))),
+        })
+    }
+
+    /// The subject, cue and text groups of `caps`.
+    fn from_captures(caps: &Captures<'_>) -> Option<Self> {
+        let text = caps.name("text")?;
+        Reported::new(caps, 0, text.start()..text.end())
+    }
+}
+
+/// True when `text` holds at least 20 characters and no line feed: what
+/// the clause patterns' `.{20,}` asks of it.
+fn is_long_clause(text: &str) -> bool {
+    !text.contains('\n') && text.chars().nth(19).is_some()
+}
+
+/// `^(?P<text>.{20,}?),\s+(?P<subject>[^,]{2,80}?)\s+(?:also\s+)?(?P<cue>…)…\.?$`,
+/// matched in two steps. Nothing after the clause may hold a comma, so the
+/// clause ends at the sentence's last comma; only what follows it goes
+/// through the pattern, which spares the automaton the counted repetitions
+/// over the whole sentence (they made it the costliest step of extraction).
+fn clause_then_speaker(sentence: &str) -> Option<Reported> {
+    let comma = sentence.rfind(',')?;
+    if !is_long_clause(&sentence[..comma]) {
+        return None;
+    }
+    let caps = SPEAKER_AFTER_LAST_COMMA.captures(&sentence[comma..])?;
+    Reported::new(&caps, comma, 0..comma)
+}
+
+/// `SPEAKER_THEN_CLAUSE`, usually without running it: the leftmost
+/// speaker and cue, when 20 characters or more of clause follow them, are
+/// what the whole pattern would find (its clause is the rest of the
+/// sentence). Only when too little follows does the whole pattern run,
+/// since it may then settle on another reading.
+fn speaker_then_clause(sentence: &str) -> Option<Reported> {
+    let caps = SPEAKER_AND_CUE.captures(sentence)?;
+    let clause_start = caps.get(0)?.end();
+    if is_long_clause(&sentence[clause_start..]) {
+        return Reported::new(&caps, 0, clause_start..sentence.len());
+    }
+    Reported::from_captures(&SPEAKER_THEN_CLAUSE.captures(sentence)?)
+}
 
 /// A stretch of text between quotation marks in one paragraph.
 struct Segment {
@@ -160,7 +238,7 @@ fn segments(text: &str, continues: bool) -> Vec<Segment> {
 /// Whether a quoted stretch is a quotation rather than a title or scare
 /// quotes ("courageous achievement"): long enough, or a full clause.
 fn is_quotation(inner: &str) -> bool {
-    let count = words(inner).len();
+    let count = word_count(inner);
     let trimmed = inner.trim_end();
     count >= 6 || (count >= 3 && trimmed.ends_with([',', '.', '!', '?']))
 }
@@ -242,7 +320,7 @@ pub fn find_quotes(paragraphs: &[Paragraph<'_>], entities: &Entities) -> Vec<Quo
     // Scientology"), not a quotation.
     quotes.retain(|q| {
         !q.speaker.is_empty()
-            || (words(&q.text).len() >= 8 && q.text.trim_end().ends_with(['.', '!', '?', ',']))
+            || (word_count(&q.text) >= 8 && q.text.trim_end().ends_with(['.', '!', '?', ',']))
     });
     quotes.sort_by_key(|q| q.span.start);
     quotes
@@ -470,36 +548,38 @@ fn indirect_quotes(
         if !HAS_CUE.is_match(body) {
             continue;
         }
-        let captured = ACCORDING_TO
+        let found = ACCORDING_TO
             .captures(body)
-            .map(|c| (c, "according to"))
-            .or_else(|| CLAUSE_THEN_SPEAKER.captures(body).map(|c| (c, "")))
-            .or_else(|| SPEAKER_THEN_CLAUSE.captures(body).map(|c| (c, "")));
-        let Some((caps, fixed_cue)) = captured else {
+            .and_then(|caps| {
+                let mut reported = Reported::from_captures(&caps)?;
+                reported.cue = Cue::Fixed("according to");
+                Some(reported)
+            })
+            .or_else(|| clause_then_speaker(body))
+            .or_else(|| speaker_then_clause(body));
+        let Some(reported) = found else {
             continue;
         };
-        let (Some(subject), Some(quoted)) = (caps.name("subject"), caps.name("text")) else {
-            continue;
-        };
-        let at = paragraph.offset + sentence.start + subject.start();
-        let subject_span = at..paragraph.offset + sentence.start + subject.end();
-        let Some((speaker, confidence)) =
-            resolve(subject.as_str(), at, subject_span, entities, focus)
+        let subject = &body[reported.subject.clone()];
+        let at = paragraph.offset + sentence.start + reported.subject.start;
+        let subject_span = at..paragraph.offset + sentence.start + reported.subject.end;
+        let Some((speaker, confidence)) = resolve(subject, at, subject_span, entities, focus)
         else {
             continue;
         };
-        let quoted_text = quoted
-            .as_str()
-            .trim()
-            .trim_end_matches(['.', ','])
-            .trim_end();
-        if words(quoted_text).len() < 5 {
+        let quoted = &body[reported.text.clone()];
+        let quoted_text = quoted.trim().trim_end_matches(['.', ',']).trim_end();
+        if word_count(quoted_text) < 5 {
             continue;
         }
         let start = paragraph.offset
             + sentence.start
-            + quoted.start()
-            + (quoted.as_str().len() - quoted.as_str().trim_start().len());
+            + reported.text.start
+            + (quoted.len() - quoted.trim_start().len());
+        let cue = match reported.cue {
+            Cue::At(span) => &body[span],
+            Cue::Fixed(cue) => cue,
+        };
         focus.note(at, &speaker);
         quotes.push(QuoteMention {
             paragraph: paragraph.index,
@@ -507,10 +587,7 @@ fn indirect_quotes(
             text: quoted_text.to_owned(),
             speaker_title: entities.title_of(&speaker),
             speaker,
-            cue: caps
-                .name("cue")
-                .map_or(fixed_cue, |m| m.as_str())
-                .to_owned(),
+            cue: cue.to_owned(),
             direct: false,
             confidence: confidence - 0.1,
         });
