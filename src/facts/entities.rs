@@ -11,14 +11,13 @@
 //! elsewhere in the article. Titles also come from appositions: "his
 //! visiting Armenian counterpart, Ara Ayvazian".
 
-use std::{
-    collections::{HashMap, HashSet},
-    ops::Range,
-};
+use std::{borrow::Cow, collections::HashMap, ops::Range};
+
+use rustc_hash::FxHashSet;
 
 use super::{
     gazetteer::{self, PlaceKind},
-    words::{words, Word},
+    words::{words, Word, WordSet},
     Paragraph,
 };
 
@@ -76,12 +75,12 @@ impl Entities {
 }
 
 /// Words that may sit inside a name between capitalised words.
-const CONNECTORS: &[&str] = &[
+static CONNECTORS: WordSet = WordSet::new(&[
     "of", "the", "for", "de", "du", "da", "al", "bin", "von", "van", "der", "la", "le",
-];
+]);
 
 /// Capitalised words that are never names on their own.
-const CALENDAR_WORDS: &[&str] = &[
+static CALENDAR_WORDS: WordSet = WordSet::new(&[
     "January",
     "February",
     "March",
@@ -113,16 +112,16 @@ const CALENDAR_WORDS: &[&str] = &[
     "Oct",
     "Nov",
     "Dec",
-];
+]);
 
 /// First words of region names ("South Caucasus", "Central Asia").
-const COMPASS_WORDS: &[&str] = &[
+static COMPASS_WORDS: WordSet = WordSet::new(&[
     "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central",
     "Upper", "Lower", "Greater",
-];
+]);
 
 /// Words that start sentences without naming anything.
-const FUNCTION_WORDS: &[&str] = &[
+static FUNCTION_WORDS: WordSet = WordSet::new(&[
     "a",
     "an",
     "the",
@@ -243,10 +242,10 @@ const FUNCTION_WORDS: &[&str] = &[
     "although",
     "again",
     "already",
-];
+]);
 
 /// Words that make a capitalised run an organisation.
-const ORGANISATION_WORDS: &[&str] = &[
+static ORGANISATION_WORDS: WordSet = WordSet::new(&[
     "Group",
     "Organization",
     "Organisation",
@@ -344,10 +343,10 @@ const ORGANISATION_WORDS: &[&str] = &[
     "Lords",
     "FC",
     "Team",
-];
+]);
 
 /// Words of people's titles and roles.
-const TITLE_WORDS: &[&str] = &[
+static TITLE_WORDS: WordSet = WordSet::new(&[
     "president",
     "minister",
     "foreign",
@@ -475,11 +474,11 @@ const TITLE_WORDS: &[&str] = &[
     "adviser",
     "advisor",
     "minister's",
-];
+]);
 
 /// Words that end an apposition's title ("his visiting Armenian
 /// counterpart, Ara Ayvazian") when they are its last word.
-const ROLE_NOUNS: &[&str] = &[
+static ROLE_NOUNS: WordSet = WordSet::new(&[
     "president",
     "minister",
     "secretary",
@@ -525,11 +524,10 @@ const ROLE_NOUNS: &[&str] = &[
     "deputy",
     "colleague",
     "partner",
-];
+]);
 
 fn is_title_word(word: &str) -> bool {
-    let lower = word.trim_end_matches('.').to_lowercase();
-    TITLE_WORDS.contains(&lower.as_str())
+    TITLE_WORDS.contains(&lower_case(word.trim_end_matches('.')))
 }
 
 /// A lone capitalised word, typed once the whole article has been read.
@@ -542,7 +540,7 @@ struct Single {
 }
 
 /// Verbs that make the word before them a speaker.
-const REPORTING_VERBS: &[&str] = &[
+static REPORTING_VERBS: WordSet = WordSet::new(&[
     "said",
     "says",
     "told",
@@ -558,7 +556,7 @@ const REPORTING_VERBS: &[&str] = &[
     "wrote",
     "asked",
     "replied",
-];
+]);
 
 /// A run of capitalised words inside one sentence.
 struct Run<'a> {
@@ -570,11 +568,11 @@ struct Run<'a> {
 pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
     // Tokenising is the costliest step here: once per paragraph.
     let paragraph_words: Vec<Vec<Word<'_>>> = paragraphs.iter().map(|p| words(p.text)).collect();
-    let lower_vocabulary: HashSet<String> = paragraph_words
+    let lower_vocabulary: FxHashSet<Cow<'_, str>> = paragraph_words
         .iter()
         .flatten()
         .filter(|w| !w.is_capitalised())
-        .map(|w| w.text.to_lowercase())
+        .map(|w| lower_case(w.text))
         .collect();
 
     let mut entities = Entities::default();
@@ -600,7 +598,7 @@ pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
             let base = paragraph.offset + sentence.start;
             let sentence_text = &paragraph.text[sentence.clone()];
             for mut run in capitalised_runs(sentence_text, &sentence_words, &lower_vocabulary) {
-                run.words.retain(|w| !CALENDAR_WORDS.contains(&w.bare()));
+                run.words.retain(|w| !CALENDAR_WORDS.contains(w.bare()));
                 if run.words.is_empty() {
                     continue;
                 }
@@ -678,11 +676,23 @@ fn place_word(word: &Word<'_>) -> Option<PlaceKind> {
     })
 }
 
+/// `word` in lower case, borrowed when it already is (most words are).
+fn lower_case(word: &str) -> Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
+}
+
 /// Splits a sentence's words into runs of capitalised words.
 fn capitalised_runs<'a>(
     text: &str,
     words: &[Word<'a>],
-    lower_vocabulary: &HashSet<String>,
+    lower_vocabulary: &FxHashSet<Cow<'_, str>>,
 ) -> Vec<Run<'a>> {
     let mut runs = Vec::new();
     let mut i = 0;
@@ -708,7 +718,7 @@ fn capitalised_runs<'a>(
             let connectors = words[j + 1..]
                 .iter()
                 .take(2)
-                .take_while(|w| CONNECTORS.contains(&w.text))
+                .take_while(|w| CONNECTORS.contains(w.text))
                 .count();
             let resumes = j + connectors + 1;
             let joined = connectors > 0
@@ -728,11 +738,12 @@ fn capitalised_runs<'a>(
         let opens = i == 0 || opens_after_quote(text, &words[i]);
         if opens {
             let lower = run[0].text.to_lowercase();
-            if FUNCTION_WORDS.contains(&lower.as_str())
-                || (lower_vocabulary.contains(&lower) && gazetteer::lookup(run[0].bare()).is_none())
+            if FUNCTION_WORDS.contains(lower.as_str())
+                || (lower_vocabulary.contains(lower.as_str())
+                    && gazetteer::lookup(run[0].bare()).is_none())
             {
                 run.remove(0);
-                while run.first().is_some_and(|w| CONNECTORS.contains(&w.text)) {
+                while run.first().is_some_and(|w| CONNECTORS.contains(w.text)) {
                     run.remove(0);
                 }
             }
@@ -812,7 +823,7 @@ fn classify(
         && title_len < words.len()
         && !words[title_len..]
             .iter()
-            .any(|w| ORGANISATION_WORDS.contains(&w.bare()))
+            .any(|w| ORGANISATION_WORDS.contains(w.bare()))
     {
         let title = name_of(sentence, &words[..title_len]);
         let person = mention(&words[title_len..], EntityType::Person, 0.85);
@@ -841,7 +852,7 @@ fn classify(
         entities.mentions.push(mention(words, entity_type, 0.9));
         return;
     }
-    if words.iter().any(|w| ORGANISATION_WORDS.contains(&w.bare()))
+    if words.iter().any(|w| ORGANISATION_WORDS.contains(w.bare()))
         || (words.len() == 1 && words[0].is_acronym())
     {
         entities
@@ -849,7 +860,7 @@ fn classify(
             .push(mention(words, EntityType::Org, 0.75));
         return;
     }
-    if words.len() == 2 && COMPASS_WORDS.contains(&words[0].bare()) {
+    if words.len() == 2 && COMPASS_WORDS.contains(words[0].bare()) {
         entities
             .mentions
             .push(mention(words, EntityType::Place, 0.7));
@@ -870,7 +881,7 @@ fn classify(
     }
     let plain_name = words
         .iter()
-        .all(|w| !CONNECTORS.contains(&w.text) && !w.is_acronym());
+        .all(|w| !CONNECTORS.contains(w.text) && !w.is_acronym());
     if words.len() >= 2 && words.len() <= 4 && plain_name {
         let person = mention(words, EntityType::Person, 0.7);
         if let Some(title) = apposition_title(sentence, sentence_words, words[0].start) {
@@ -900,7 +911,7 @@ fn classify(
         let before_reporting_verb = sentence_words
             .iter()
             .find(|w| w.start > words[0].start)
-            .is_some_and(|w| REPORTING_VERBS.contains(&w.text));
+            .is_some_and(|w| REPORTING_VERBS.contains(w.text));
         singles.push(Single {
             mention: mention(words, EntityType::Org, 0.45),
             after_place_preposition: preceded_by_place_preposition,
@@ -918,7 +929,7 @@ fn apposition_title(sentence: &str, words: &[Word<'_>], name_start: usize) -> Op
     let before = before.strip_suffix(',')?;
     let preceding: Vec<&Word<'_>> = words.iter().filter(|w| w.end() <= before.len()).collect();
     let last = preceding.last()?;
-    if !ROLE_NOUNS.contains(&last.text.to_lowercase().as_str()) || before[last.end()..].trim() != ""
+    if !ROLE_NOUNS.contains(last.text.to_lowercase().as_str()) || before[last.end()..].trim() != ""
     {
         return None;
     }
@@ -928,7 +939,7 @@ fn apposition_title(sentence: &str, words: &[Word<'_>], name_start: usize) -> Op
         let lower = candidate.text.to_lowercase();
         let gap = &sentence[candidate.end()..preceding[first].start];
         if !gap.trim().is_empty()
-            || FUNCTION_WORDS.contains(&lower.as_str())
+            || FUNCTION_WORDS.contains(lower.as_str())
             || lower.ends_with("ing")
         {
             break;

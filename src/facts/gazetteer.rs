@@ -5,7 +5,9 @@
 //! country, city, region, continent or nationality. Names are matched as
 //! written (case-sensitively), as they appear in news copy.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 const PLACES_TSV: &str = include_str!("../../data/gazetteer/places.tsv");
 
@@ -24,8 +26,8 @@ pub enum PlaceKind {
     Continent,
 }
 
-static PLACES: LazyLock<HashMap<&'static str, PlaceKind>> = LazyLock::new(|| {
-    let mut places = HashMap::new();
+static PLACES: LazyLock<FxHashMap<&'static str, PlaceKind>> = LazyLock::new(|| {
+    let mut places = FxHashMap::default();
     for line in PLACES_TSV.lines().filter(|l| !l.starts_with('#')) {
         let mut fields = line.split('\t');
         let (Some(name), Some(kind)) = (fields.next(), fields.next()) else {

@@ -21,6 +21,7 @@ mod words;
 use std::ops::Range;
 
 use chrono::NaiveDate;
+use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 pub use entities::EntityType;
@@ -296,15 +297,14 @@ pub fn extract_facts(
 ) -> Vec<Fact> {
     let findings = find_all(&paragraphs_of(body, prepared), published);
     let mut found: Vec<(u32, Range<usize>, FactBody, f32)> = Vec::new();
-    let mut first_mention: std::collections::HashSet<(String, EntityType)> = Default::default();
+    let mut first_mention: FxHashSet<(&str, EntityType)> = FxHashSet::default();
     for mention in findings
         .entities
         .mentions
         .iter()
         .filter(|m| m.confidence >= MIN_CONFIDENCE)
     {
-        let key = (mention.name.clone(), mention.entity_type);
-        if !first_mention.insert(key) {
+        if !first_mention.insert((&mention.name, mention.entity_type)) {
             continue;
         }
         let titles = findings.entities.titles_of(&mention.name).to_vec();
@@ -367,7 +367,7 @@ pub fn extract_facts(
             .iter()
             .flat_map(|(_, span, ..)| [span.start, span.end]),
     );
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FxHashSet::default();
     found
         .into_iter()
         .filter_map(|(paragraph_index, span, body, confidence)| {

@@ -21,6 +21,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
+use super::words::WordSet;
 use crate::text::pattern::compile;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -280,7 +281,7 @@ fn follows_a_name(before: &str) -> bool {
         return false;
     }
     let lowercase = word.to_lowercase();
-    !(FUNCTION_WORDS.contains(&lowercase.as_str()) || HEDGES.contains(&lowercase.as_str()))
+    !(FUNCTION_WORDS.contains(lowercase.as_str()) || HEDGES.contains(&lowercase.as_str()))
 }
 
 /// The mirror of [`glued_on_the_left`]: "6-4", "10:30", "5,6", "3/4".
@@ -476,7 +477,7 @@ const RACE_WORDS: &[&str] = &[
 
 /// Words that end a noun phrase: articles, prepositions, pronouns, common
 /// verbs and quantifiers, and fractions ("two thirds").
-const FUNCTION_WORDS: &[&str] = &[
+static FUNCTION_WORDS: WordSet = WordSet::new(&[
     "a", "an", "the", "and", "or", "but", "nor", "of", "to", "in", "on", "at", "for", "by", "with",
     "from", "as", "into", "onto", "than", "then", "per", "over", "under", "about", "after",
     "before", "since", "until", "during", "between", "among", "against", "through", "up", "down",
@@ -489,7 +490,7 @@ const FUNCTION_WORDS: &[&str] = &[
     "both", "some", "any", "such", "own", "same", "too", "very", "just", "also", "only", "even",
     "still", "yet", "again", "ago", "later", "earlier", "o", "half", "halves", "third", "thirds",
     "quarter", "quarters", "fifths", "percent",
-];
+]);
 
 /// Plurals without the usual "-s".
 const IRREGULAR_PLURALS: &[&str] = &[
@@ -551,7 +552,7 @@ fn counted_noun(after: &str, counts_one: bool) -> Option<CountedNoun<'_>> {
             break;
         }
         let word = leading_word(&rest[word_start..]);
-        if word.is_empty() || FUNCTION_WORDS.contains(&word.to_lowercase().as_str()) {
+        if word.is_empty() || FUNCTION_WORDS.contains(word.to_lowercase().as_str()) {
             break;
         }
         let is_acronym =

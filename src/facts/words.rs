@@ -1,11 +1,16 @@
 //! Words and sentences with their byte spans, the units the fact
 //! extractor reasons about.
 
-use std::{ops::Range, sync::LazyLock};
+use std::{
+    ops::Range,
+    sync::{LazyLock, OnceLock},
+};
 
 use regex::Regex;
 
 use icu_segmenter::{options::SentenceBreakInvariantOptions, SentenceSegmenter};
+
+use rustc_hash::FxHashSet;
 
 use crate::text::pattern::compile;
 
@@ -150,6 +155,28 @@ impl Words<'_> {
     }
 }
 
+/// A fixed list of words, looked up by hash: the entity finder asks
+/// several lists of a hundred words or more about every capitalised word.
+pub struct WordSet {
+    words: &'static [&'static str],
+    set: OnceLock<FxHashSet<&'static str>>,
+}
+
+impl WordSet {
+    pub const fn new(words: &'static [&'static str]) -> Self {
+        WordSet {
+            words,
+            set: OnceLock::new(),
+        }
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.set
+            .get_or_init(|| self.words.iter().copied().collect())
+            .contains(word)
+    }
+}
+
 /// Abbreviations after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
     "Mr.", "Mrs.", "Ms.", "Dr.", "St.", "Gen.", "Lt.", "Col.", "Sgt.", "Capt.", "Prof.", "Rep.",
@@ -209,6 +236,27 @@ mod tests {
             vec!["The", "U.S.", "and", "Nagorno-Karabakh's", "talks", "ICRC"]
         );
         assert_eq!(words("Russia’s")[0].bare(), "Russia");
+    }
+
+    #[test]
+    fn the_scan_finds_what_the_word_pattern_finds() {
+        // The pattern the scan stands for, as the regex crate reads it.
+        let pattern = compile(r"(?:\p{Lu}\.){2,}|[\p{L}\p{N}]+(?:['’\-.][\p{L}\p{N}]+)*");
+        for text in [
+            "U.S.A. and the U.K.'s E.U.-wide plan, A.B",
+            "Émile Zola’s café—naïve Ørsted 3.5bn £20 ٣٤ Ⅻ x-",
+            "don't --x-- 'quoted' end. .dot ...,Άλφα Ω.Ψ. ǅemal",
+            "",
+        ] {
+            let scanned: Vec<(usize, &str)> =
+                words(text).iter().map(|w| (w.start, w.text)).collect();
+            let matched: Vec<(usize, &str)> = pattern
+                .find_iter(text)
+                .map(|m| (m.start(), m.as_str()))
+                .collect();
+            assert_eq!(scanned, matched, "{text:?}");
+            assert_eq!(word_count(text), matched.len());
+        }
     }
 
     #[test]
