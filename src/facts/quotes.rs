@@ -59,6 +59,29 @@ const NEAR_QUOTE_SUBJECT: &str =
 /// description, or up to five capitalised words.
 const CLAUSE_SUBJECT: &str = r"\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{L}'’ -]{2,50}?|\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,4}";
 
+/// [`CLAUSE_SUBJECT`] with the description's length left open. The
+/// counted repetition makes the lazy automaton track every length at once
+/// and keep building states on new text; without it the patterns run at
+/// about twice the speed. A description longer than the bound is caught by
+/// [`within_subject_bound`], and the counted pattern decides then.
+const OPEN_CLAUSE_SUBJECT: &str = r"\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{L}'’ -]{2,}?|\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,4}";
+
+/// Whether a subject found with [`OPEN_CLAUSE_SUBJECT`] is one
+/// [`CLAUSE_SUBJECT`] allows: a description ("the …") of at most 50
+/// characters after its article. The lazy description is the shortest
+/// that works, so when it fits the bound the counted pattern reads the
+/// same subject at the same place; when it does not, the counted pattern
+/// may read another one, and is asked.
+fn within_subject_bound(subject: &str) -> bool {
+    match subject
+        .strip_prefix("The ")
+        .or_else(|| subject.strip_prefix("the "))
+    {
+        Some(description) => description.chars().nth(50).is_none(),
+        None => true,
+    }
+}
+
 // After a closing mark: `, Lavrov said`, `, he told reporters`, `, said Lavrov`.
 static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
@@ -86,7 +109,7 @@ static SPEAKER_AFTER_LAST_COMMA: LazyLock<Regex> = LazyLock::new(|| {
 // `SPEAKER_THEN_CLAUSE`, without the clause (see `speaker_then_clause`).
 static SPEAKER_AND_CUE: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
-        r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?"
+        r"(?P<subject>{OPEN_CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?"
     ))
 });
 
@@ -98,6 +121,12 @@ static SPEAKER_THEN_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // A reporting verb and its subject anywhere in a sentence.
+static OPEN_REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
+    compile(&format!(
+        r"(?P<subject>{OPEN_CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
+    ))
+});
+
 static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
     compile(&format!(
         r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
@@ -174,10 +203,27 @@ fn clause_then_speaker(sentence: &str) -> Option<Reported> {
 fn speaker_then_clause(sentence: &str) -> Option<Reported> {
     let caps = SPEAKER_AND_CUE.captures(sentence)?;
     let clause_start = caps.get(0)?.end();
-    if is_long_clause(&sentence[clause_start..]) {
+    let subject = caps.name("subject")?.as_str();
+    if within_subject_bound(subject) && is_long_clause(&sentence[clause_start..]) {
         return Reported::new(&caps, 0, clause_start..sentence.len());
     }
     Reported::from_captures(&SPEAKER_THEN_CLAUSE.captures(sentence)?)
+}
+
+/// `REPORTED_BY`, through its open form when the subject allows (see
+/// [`within_subject_bound`]).
+fn reported_by(sentence: &str) -> Option<Captures<'_>> {
+    match OPEN_REPORTED_BY.captures(sentence) {
+        Some(caps)
+            if caps
+                .name("subject")
+                .is_some_and(|s| within_subject_bound(s.as_str())) =>
+        {
+            Some(caps)
+        }
+        Some(_) => REPORTED_BY.captures(sentence),
+        None => None,
+    }
 }
 
 /// A stretch of text between quotation marks in one paragraph.
@@ -387,7 +433,7 @@ fn direct_quotes(
             let reading = match &reported {
                 Some((start, reading)) if *start == sentence_start => reading.clone(),
                 _ => {
-                    let reading = REPORTED_BY.captures(&text[sentence]).and_then(|caps| {
+                    let reading = reported_by(&text[sentence]).and_then(|caps| {
                         Some((caps.name("subject")?.range(), caps.name("cue")?.range()))
                     });
                     reported = Some((sentence_start, reading.clone()));
