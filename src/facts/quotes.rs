@@ -59,39 +59,16 @@ const NEAR_QUOTE_SUBJECT: &str =
 /// description, or up to five capitalised words.
 const CLAUSE_SUBJECT: &str = r"\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{L}'’ -]{2,50}?|\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,4}";
 
-/// [`CLAUSE_SUBJECT`] with the description's length left open. The
-/// counted repetition makes the lazy automaton track every length at once
-/// and keep building states on new text; without it the patterns run at
-/// about twice the speed. A description longer than the bound is caught by
-/// [`within_subject_bound`], and the counted pattern decides then.
-const OPEN_CLAUSE_SUBJECT: &str = r"\b[Hh]e|\b[Ss]he|\b[Tt]hey|\b[Tt]he [\p{L}'’ -]{2,}?|\p{Lu}[\p{L}.'’-]*(?: \p{Lu}[\p{L}.'’-]*){0,4}";
-
-/// Whether a subject found with [`OPEN_CLAUSE_SUBJECT`] is one
-/// [`CLAUSE_SUBJECT`] allows: a description ("the …") of at most 50
-/// characters after its article. The lazy description is the shortest
-/// that works, so when it fits the bound the counted pattern reads the
-/// same subject at the same place; when it does not, the counted pattern
-/// may read another one, and is asked.
-fn within_subject_bound(subject: &str) -> bool {
-    match subject
-        .strip_prefix("The ")
-        .or_else(|| subject.strip_prefix("the "))
-    {
-        Some(description) => description.chars().nth(50).is_none(),
-        None => true,
-    }
-}
-
 // After a closing mark: `, Lavrov said`, `, he told reporters`, `, said Lavrov`.
-static AFTER_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(
+static AFTER_QUOTE: LazyLock<Bounded> = LazyLock::new(|| {
+    Bounded::new(&format!(
         r"^\s*,?\s*(?:(?P<subject>{NEAR_QUOTE_SUBJECT})\s+(?:also\s+)?(?P<cue>{CUES})\b|(?P<cue_first>said|says|added|told reporters|asked|wrote|explained|noted)\s+(?P<subject_after>\p{{Lu}}[\p{{L}}.'’ -]{{1,60}}?|the [\p{{L}}'’ -]{{2,50}}?)(?:[,.;]|\s+(?:on|in|at|after|during|before)\b|$))"
     ))
 });
 
 // Before an opening mark: `Lavrov said: “`, `He told reporters, “`.
-static BEFORE_QUOTE: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(
+static BEFORE_QUOTE: LazyLock<Bounded> = LazyLock::new(|| {
+    Bounded::new(&format!(
         r"(?P<subject>{NEAR_QUOTE_SUBJECT})\s+(?:also\s+)?(?P<cue>{CUES})(?:\s+[\p{{L}}'’-]+){{0,4}}?\s*[:,]?\s*$"
     ))
 });
@@ -107,9 +84,9 @@ static SPEAKER_AFTER_LAST_COMMA: LazyLock<Regex> = LazyLock::new(|| {
 
 // `Lavrov said (that) …`, `He told reporters …`: the speaker and cue of
 // `SPEAKER_THEN_CLAUSE`, without the clause (see `speaker_then_clause`).
-static SPEAKER_AND_CUE: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(
-        r"(?P<subject>{OPEN_CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?"
+static SPEAKER_AND_CUE: LazyLock<Bounded> = LazyLock::new(|| {
+    Bounded::new(&format!(
+        r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|previously\s+|has\s+|had\s+)?(?P<cue>{CUES})(?:\s+on\s+\p{{Lu}}\w+)?,?\s+(?:that\s+)?"
     ))
 });
 
@@ -121,14 +98,8 @@ static SPEAKER_THEN_CLAUSE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 // A reporting verb and its subject anywhere in a sentence.
-static OPEN_REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(
-        r"(?P<subject>{OPEN_CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
-    ))
-});
-
-static REPORTED_BY: LazyLock<Regex> = LazyLock::new(|| {
-    compile(&format!(
+static REPORTED_BY: LazyLock<Bounded> = LazyLock::new(|| {
+    Bounded::new(&format!(
         r"(?P<subject>{CLAUSE_SUBJECT})\s+(?:also\s+|later\s+|has\s+|had\s+)?(?P<cue>{CUES})\b"
     ))
 });
@@ -140,6 +111,57 @@ static HAS_CUE: LazyLock<Regex> =
 // `According to X, …`.
 static ACCORDING_TO: LazyLock<Regex> =
     LazyLock::new(|| compile(r"^According to (?P<subject>[^,]{2,120}),\s+(?P<text>.{20,})$"));
+
+/// An attribution pattern whose subjects have counted lengths
+/// (`[Tt]he [\p{L}'’ -]{2,50}?`, `\p{Lu}[\p{L}.'’ -]{1,60}?`), run through
+/// its open form first. The counts make the lazy automaton track every
+/// length at once and keep building states on new text; the open form
+/// runs about twice as fast. Its lazy subject is the shortest that works,
+/// so when that fits the counts the counted pattern reads the same subject
+/// at the same place; when it does not, the counted pattern may read
+/// another, and is asked.
+struct Bounded {
+    counted: Regex,
+    open: Regex,
+}
+
+impl Bounded {
+    fn new(pattern: &str) -> Self {
+        let open = pattern
+            .replace("{2,50}?", "{2,}?")
+            .replace("{1,60}?", "{1,}?");
+        Bounded {
+            counted: compile(pattern),
+            open: compile(&open),
+        }
+    }
+
+    fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
+        let caps = self.open.captures(text)?;
+        let fits = ["subject", "subject_after"]
+            .iter()
+            .filter_map(|group| caps.name(group))
+            .all(|subject| within_counts(subject.as_str()));
+        if fits {
+            Some(caps)
+        } else {
+            self.counted.captures(text)
+        }
+    }
+}
+
+/// Whether a subject is one the counted patterns allow: a description
+/// ("the …") of at most 50 characters after its article, anything else of
+/// at most 61.
+fn within_counts(subject: &str) -> bool {
+    match subject
+        .strip_prefix("The ")
+        .or_else(|| subject.strip_prefix("the "))
+    {
+        Some(description) => description.chars().nth(50).is_none(),
+        None => subject.chars().nth(61).is_none(),
+    }
+}
 
 /// Reported speech found in a sentence: spans in sentence coordinates.
 struct Reported {
@@ -203,27 +225,10 @@ fn clause_then_speaker(sentence: &str) -> Option<Reported> {
 fn speaker_then_clause(sentence: &str) -> Option<Reported> {
     let caps = SPEAKER_AND_CUE.captures(sentence)?;
     let clause_start = caps.get(0)?.end();
-    let subject = caps.name("subject")?.as_str();
-    if within_subject_bound(subject) && is_long_clause(&sentence[clause_start..]) {
+    if is_long_clause(&sentence[clause_start..]) {
         return Reported::new(&caps, 0, clause_start..sentence.len());
     }
     Reported::from_captures(&SPEAKER_THEN_CLAUSE.captures(sentence)?)
-}
-
-/// `REPORTED_BY`, through its open form when the subject allows (see
-/// [`within_subject_bound`]).
-fn reported_by(sentence: &str) -> Option<Captures<'_>> {
-    match OPEN_REPORTED_BY.captures(sentence) {
-        Some(caps)
-            if caps
-                .name("subject")
-                .is_some_and(|s| within_subject_bound(s.as_str())) =>
-        {
-            Some(caps)
-        }
-        Some(_) => REPORTED_BY.captures(sentence),
-        None => None,
-    }
 }
 
 /// A stretch of text between quotation marks in one paragraph.
@@ -433,7 +438,7 @@ fn direct_quotes(
             let reading = match &reported {
                 Some((start, reading)) if *start == sentence_start => reading.clone(),
                 _ => {
-                    let reading = reported_by(&text[sentence]).and_then(|caps| {
+                    let reading = REPORTED_BY.captures(&text[sentence]).and_then(|caps| {
                         Some((caps.name("subject")?.range(), caps.name("cue")?.range()))
                     });
                     reported = Some((sentence_start, reading.clone()));
@@ -756,6 +761,39 @@ mod tests {
             "{summary:?}"
         );
         assert!(quotes[0].text.starts_with("We are satisfied") && !quotes[0].text.ends_with(','));
+    }
+
+    #[test]
+    fn open_patterns_read_what_the_counted_ones_read() {
+        let long = "the man who came down from the far northern villages of the remote mountains";
+        let sentences = [
+            format!("{long} said the plan was a disgrace to everyone there."),
+            format!("Officials said {long} told reporters that the plan had failed."),
+            "The minister said that talks would resume in Geneva next week.".to_owned(),
+            format!(
+                "The {long} and his Colleague From Across The Northern Sea said so, “and more”"
+            ),
+            "He also told journalists the form must be completed in English.".to_owned(),
+        ];
+        let groups = |caps: Option<Captures<'_>>| -> Vec<Option<(usize, usize)>> {
+            caps.map(|c| c.iter().map(|m| m.map(|m| (m.start(), m.end()))).collect())
+                .unwrap_or_default()
+        };
+        for pattern in [&*SPEAKER_AND_CUE, &*REPORTED_BY, &*BEFORE_QUOTE] {
+            for sentence in &sentences {
+                assert_eq!(
+                    groups(pattern.captures(sentence)),
+                    groups(pattern.counted.captures(sentence)),
+                    "{:?} on {sentence:?}",
+                    pattern.counted.as_str()
+                );
+            }
+        }
+        let after = format!(", said {long} in a statement.");
+        assert_eq!(
+            groups(AFTER_QUOTE.captures(&after)),
+            groups(AFTER_QUOTE.counted.captures(&after))
+        );
     }
 
     #[test]
