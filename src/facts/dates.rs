@@ -1266,9 +1266,14 @@ struct FutureSentences<'a> {
 
 impl<'a> FutureSentences<'a> {
     fn new(text: &'a str) -> Self {
-        let ends = (0..text.len())
-            .filter(|&index| ends_sentence(text.as_bytes(), index))
+        // Only these four bytes can end one: find them with memchr rather
+        // than test every byte (the test was a tenth of date finding).
+        let bytes = text.as_bytes();
+        let mut ends: Vec<usize> = memchr::memchr3_iter(b'.', b'!', b'?', bytes)
+            .chain(memchr::memchr_iter(b'\n', bytes))
+            .filter(|&index| ends_sentence(bytes, index))
             .collect();
+        ends.sort_unstable();
         FutureSentences {
             text,
             ends,

@@ -39,9 +39,17 @@ pub struct QuantityMention {
 /// Finds quantities in `text` (one paragraph), skipping anything inside `exclude` (byte spans of dates already found, so years and day numbers are not quantities).
 pub fn find_quantities(text: &str, exclude: &[Range<usize>]) -> Vec<QuantityMention> {
     let mut found = Vec::new();
-    for captures in WRITTEN_IN_DIGITS.captures_iter(text) {
-        if let Some(number) = number_in_digits(text, &captures) {
-            found.extend(read_quantity(text, &number));
+    // Most paragraphs hold no digit at all: a scan for one is far cheaper
+    // than the pattern's (`\d` is any Unicode decimal digit, all of which
+    // are numeric).
+    let has_digits = text
+        .chars()
+        .any(|c| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric()));
+    if has_digits {
+        for captures in WRITTEN_IN_DIGITS.captures_iter(text) {
+            if let Some(number) = number_in_digits(text, &captures) {
+                found.extend(read_quantity(text, &number));
+            }
         }
     }
     for spelled in SPELLED_OUT.find_iter(text) {
