@@ -568,12 +568,17 @@ struct Run<'a> {
 pub fn find_entities(paragraphs: &[Paragraph<'_>]) -> Entities {
     // Tokenising is the costliest step here: once per paragraph.
     let paragraph_words: Vec<Vec<Word<'_>>> = paragraphs.iter().map(|p| words(p.text)).collect();
-    let lower_vocabulary: FxHashSet<Cow<'_, str>> = paragraph_words
-        .iter()
-        .flatten()
-        .filter(|w| !w.is_capitalised())
-        .map(|w| lower_case(w.text))
-        .collect();
+    let mut lower_vocabulary: FxHashSet<Cow<'_, str>> = FxHashSet::with_capacity_and_hasher(
+        paragraph_words.iter().map(Vec::len).sum(),
+        Default::default(),
+    );
+    lower_vocabulary.extend(
+        paragraph_words
+            .iter()
+            .flatten()
+            .filter(|w| !w.is_capitalised())
+            .map(|w| lower_case(w.text)),
+    );
 
     let mut entities = Entities::default();
     // Single capitalised words whose type depends on names found later.

@@ -97,10 +97,7 @@ impl<'a> Iterator for Words<'a> {
     type Item = Word<'a>;
 
     fn next(&mut self) -> Option<Word<'a>> {
-        let (offset, _) = self.text[self.at..]
-            .char_indices()
-            .find(|(_, c)| is_letter_or_number(*c))?;
-        let start = self.at + offset;
+        let start = self.next_letter_or_number(self.at)?;
         let end = self
             .initialism_end(start)
             .unwrap_or_else(|| self.word_end(start));
@@ -147,11 +144,46 @@ impl Words<'_> {
         }
     }
 
+    /// The first letter or digit at or after `from`. Most bytes are ASCII:
+    /// they are tested as bytes, and only the others decoded.
+    fn next_letter_or_number(&self, from: usize) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let mut at = from;
+        while let Some(&byte) = bytes.get(at) {
+            if byte.is_ascii() {
+                if byte.is_ascii_alphanumeric() {
+                    return Some(at);
+                }
+                at += 1;
+            } else {
+                let c = self.text[at..].chars().next()?;
+                if is_letter_or_number(c) {
+                    return Some(at);
+                }
+                at += c.len_utf8();
+            }
+        }
+        None
+    }
+
+    /// The end of the letters and digits from `start`.
     fn run_end(&self, start: usize) -> usize {
-        self.text[start..]
-            .char_indices()
-            .find(|(_, c)| !is_letter_or_number(*c))
-            .map_or(self.text.len(), |(offset, _)| start + offset)
+        let bytes = self.text.as_bytes();
+        let mut at = start;
+        while let Some(&byte) = bytes.get(at) {
+            if byte.is_ascii() {
+                if !byte.is_ascii_alphanumeric() {
+                    return at;
+                }
+                at += 1;
+            } else {
+                match self.text[at..].chars().next() {
+                    Some(c) if is_letter_or_number(c) => at += c.len_utf8(),
+                    _ => return at,
+                }
+            }
+        }
+        at
     }
 }
 
