@@ -56,21 +56,20 @@ const YEAR_BOUNDARY_DAYS: i64 = 300;
 /// normalises them against `published`, the article's publication date.
 pub fn find_times(text: &str, published: Option<NaiveDate>) -> Vec<TimeMention> {
     let mut candidates = Vec::new();
-    let future = FutureSentences::new(text);
-    let found = &Present::in_text(text);
-    find_iso_dates(found, text, &mut candidates);
-    find_calendar_dates(found, text, published, &future, &mut candidates);
-    find_day_ranges(found, text, published, &future, &mut candidates);
-    find_month_ranges(found, text, published, &future, &mut candidates);
-    find_months_of_years(found, text, &mut candidates);
-    find_year_ranges(found, text, &mut candidates);
-    find_decades(found, text, &mut candidates);
-    find_years(found, text, &mut candidates);
-    find_lone_months(found, text, published, &future, &mut candidates);
-    find_weekdays(found, text, published, &future, &mut candidates);
-    find_relative_days(found, text, published, &mut candidates);
-    find_relative_periods(found, text, published, &mut candidates);
-    find_elapsed_times(found, text, published, &mut candidates);
+    let searched = &SearchedText::new(text, published);
+    find_iso_dates(searched, &mut candidates);
+    find_calendar_dates(searched, &mut candidates);
+    find_day_ranges(searched, &mut candidates);
+    find_month_ranges(searched, &mut candidates);
+    find_months_of_years(searched, &mut candidates);
+    find_year_ranges(searched, &mut candidates);
+    find_decades(searched, &mut candidates);
+    find_years(searched, &mut candidates);
+    find_lone_months(searched, &mut candidates);
+    find_weekdays(searched, &mut candidates);
+    find_relative_days(searched, &mut candidates);
+    find_relative_periods(searched, &mut candidates);
+    find_elapsed_times(searched, &mut candidates);
 
     keep_longest_non_overlapping(candidates)
         .into_iter()
@@ -265,12 +264,20 @@ static ELAPSED_TIME: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
-/// Which recognisers' patterns match somewhere in a paragraph, found in
-/// one pass of a set of all of them. Most paragraphs hold one or two kinds
-/// of time expression at most; the others then skip their own pass, which
-/// made date finding several times faster on BBC text. A pattern the set
-/// says is absent has no match, so results are the same as running it.
-struct Present(SetMatches);
+/// The paragraph every recogniser reads, with what they all need: the
+/// publication date, the sentences that speak of the future, and which
+/// recognisers' patterns match somewhere in it, found in one pass of a set
+/// of all of them. Most paragraphs hold one or two kinds of time
+/// expression at most; the other recognisers then skip their own pass,
+/// which made date finding several times faster on BBC text. A pattern
+/// the set says is absent has no match, so results are the same as
+/// running it.
+struct SearchedText<'t> {
+    text: &'t str,
+    published: Option<NaiveDate>,
+    future: FutureSentences<'t>,
+    present: SetMatches,
+}
 
 static EVERY_PATTERN: LazyLock<RegexSet> =
     LazyLock::new(|| compile_set(RECOGNISERS.iter().map(|pattern| &***pattern)));
@@ -295,9 +302,14 @@ static RECOGNISERS: [&LazyLock<Regex>; 16] = [
     &ELAPSED_TIME,
 ];
 
-impl Present {
-    fn in_text(text: &str) -> Self {
-        Present(EVERY_PATTERN.matches(text))
+impl<'t> SearchedText<'t> {
+    fn new(text: &'t str, published: Option<NaiveDate>) -> Self {
+        SearchedText {
+            text,
+            published,
+            future: FutureSentences::new(text),
+            present: EVERY_PATTERN.matches(text),
+        }
     }
 
     /// `pattern`, if it matches somewhere in the text.
@@ -305,32 +317,33 @@ impl Present {
         let index = RECOGNISERS
             .iter()
             .position(|known| std::ptr::eq(*known, pattern))?;
-        self.0.matched(index).then(|| &**pattern)
+        self.present.matched(index).then(|| &**pattern)
     }
 
-    fn captures_iter<'t>(
+    fn captures_iter(
         &self,
         pattern: &'static LazyLock<Regex>,
-        text: &'t str,
-    ) -> impl Iterator<Item = Captures<'t>> {
+    ) -> impl Iterator<Item = Captures<'t>> + use<'t> {
+        let text = self.text;
         self.pattern(pattern)
             .into_iter()
             .flat_map(move |pattern| pattern.captures_iter(text))
     }
 
-    fn find_iter<'t>(
+    fn find_iter(
         &self,
         pattern: &'static LazyLock<Regex>,
-        text: &'t str,
-    ) -> impl Iterator<Item = regex::Match<'t>> {
+    ) -> impl Iterator<Item = regex::Match<'t>> + use<'t> {
+        let text = self.text;
         self.pattern(pattern)
             .into_iter()
             .flat_map(move |pattern| pattern.find_iter(text))
     }
 }
 
-fn find_iso_dates(present: &Present, text: &str, candidates: &mut Vec<Candidate>) {
-    for captures in present.captures_iter(&ISO_DATE, text) {
+fn find_iso_dates(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    for captures in searched.captures_iter(&ISO_DATE) {
         let whole = whole_match(&captures);
         if continues_as_number(&text[whole.end..]) {
             continue;
@@ -348,15 +361,11 @@ fn find_iso_dates(present: &Present, text: &str, candidates: &mut Vec<Candidate>
 
 /// Dates with a day and a month, written month first ("December 1, 2020")
 /// or day first ("01st December, 2020"), with or without a year.
-fn find_calendar_dates(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    future_sentences: &FutureSentences,
-    candidates: &mut Vec<Candidate>,
-) {
+fn find_calendar_dates(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
     for pattern in [&MONTH_FIRST_DATE, &DAY_FIRST_DATE] {
-        for captures in present.captures_iter(pattern, text) {
+        for captures in searched.captures_iter(pattern) {
             let whole = whole_match(&captures);
             if continues_as_number(&text[whole.end..]) {
                 continue;
@@ -379,7 +388,7 @@ fn find_calendar_dates(
                     if !day_exists_in_some_year(month, day) {
                         continue;
                     }
-                    let future = future_sentences.speak_of_future(&whole);
+                    let future = searched.future.speak_of_future(&whole);
                     candidates.push(Candidate::relative(whole, published, |published| {
                         date_without_year(published, month, day, future).map(|d| d.to_string())
                     }));
@@ -391,15 +400,11 @@ fn find_calendar_dates(
 
 /// Runs of days in one month ("December 10-11", "10-11 December 2020")
 /// become ISO date intervals.
-fn find_day_ranges(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    future_sentences: &FutureSentences,
-    candidates: &mut Vec<Candidate>,
-) {
+fn find_day_ranges(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
     for pattern in [&MONTH_FIRST_DAY_RANGE, &DAY_FIRST_DAY_RANGE] {
-        for captures in present.captures_iter(pattern, text) {
+        for captures in searched.captures_iter(pattern) {
             let whole = whole_match(&captures);
             // "6-4 5-7": a digit or hyphen in front, even across a space,
             // makes this one of a row of scores.
@@ -432,7 +437,7 @@ fn find_day_ranges(
                     }
                 }
                 None => {
-                    let future = future_sentences.speak_of_future(&whole);
+                    let future = searched.future.speak_of_future(&whole);
                     candidates.push(Candidate::relative(whole, published, |published| {
                         let year = date_without_year(published, month, first, future)?.year();
                         interval_in(year)
@@ -446,14 +451,10 @@ fn find_day_ranges(
 /// Runs of months ("the April-June quarter", "Dec-Feb 2020") become ISO
 /// month intervals; a run that crosses New Year starts in the year before
 /// the one it ends in.
-fn find_month_ranges(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    future_sentences: &FutureSentences,
-    candidates: &mut Vec<Candidate>,
-) {
-    for captures in present.captures_iter(&MONTH_RANGE, text) {
+fn find_month_ranges(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
+    for captures in searched.captures_iter(&MONTH_RANGE) {
         let whole = whole_match(&captures);
         let first = captures
             .name("first")
@@ -475,7 +476,7 @@ fn find_month_ranges(
                 candidates.push(Candidate::absolute(whole, interval_ending_in(year)));
             }
             None => {
-                let future = future_sentences.speak_of_future(&whole);
+                let future = searched.future.speak_of_future(&whole);
                 candidates.push(Candidate::relative(whole, published, |published| {
                     let (end_year, _) = resolve_lone_month(published, last, None, future);
                     Some(interval_ending_in(end_year))
@@ -485,8 +486,9 @@ fn find_month_ranges(
     }
 }
 
-fn find_months_of_years(present: &Present, text: &str, candidates: &mut Vec<Candidate>) {
-    for captures in present.captures_iter(&MONTH_OF_YEAR, text) {
+fn find_months_of_years(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    for captures in searched.captures_iter(&MONTH_OF_YEAR) {
         let whole = whole_match(&captures);
         if continues_as_number(&text[whole.end..]) {
             continue;
@@ -504,8 +506,9 @@ fn find_months_of_years(present: &Present, text: &str, candidates: &mut Vec<Cand
 
 /// "1988-1994", "2019-20" and "between 1990 and 1995" become ISO year
 /// intervals ("1988/1994").
-fn find_year_ranges(present: &Present, text: &str, candidates: &mut Vec<Candidate>) {
-    for captures in present.captures_iter(&YEAR_RANGE, text) {
+fn find_year_ranges(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    for captures in searched.captures_iter(&YEAR_RANGE) {
         let whole = whole_match(&captures);
         // A digit or hyphen around the range means it is part of something
         // else: a full ISO date, a phone number, a code.
@@ -521,7 +524,7 @@ fn find_year_ranges(present: &Present, text: &str, candidates: &mut Vec<Candidat
             candidates.push(Candidate::absolute(whole, value));
         }
     }
-    for captures in present.captures_iter(&WORDED_YEAR_RANGE, text) {
+    for captures in searched.captures_iter(&WORDED_YEAR_RANGE) {
         let (Some(start), Some(end)) = (captures.name("start"), captures.name("end")) else {
             continue;
         };
@@ -551,8 +554,9 @@ fn year_interval(captures: &Captures) -> Option<String> {
         .then(|| format!("{start:04}/{end:04}"))
 }
 
-fn find_decades(present: &Present, text: &str, candidates: &mut Vec<Candidate>) {
-    for captures in present.captures_iter(&DECADE, text) {
+fn find_decades(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    for captures in searched.captures_iter(&DECADE) {
         let whole = whole_match(&captures);
         if text[..whole.start].ends_with(['$', '£', '€', '¥']) {
             continue;
@@ -563,8 +567,9 @@ fn find_decades(present: &Present, text: &str, candidates: &mut Vec<Candidate>) 
     }
 }
 
-fn find_years(present: &Present, text: &str, candidates: &mut Vec<Candidate>) {
-    for found in present.find_iter(&FOUR_DIGITS, text) {
+fn find_years(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    for found in searched.find_iter(&FOUR_DIGITS) {
         let span = found.range();
         let year: i32 = found.as_str().parse().unwrap_or(0);
         if is_plausible_year(year) && reads_as_year(text, &span) {
@@ -786,14 +791,10 @@ const MONTH_LEAD_WORDS: &[&str] = &[
 ];
 
 /// Months without a day: "in March", "last March", "next March".
-fn find_lone_months(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    future_sentences: &FutureSentences,
-    candidates: &mut Vec<Candidate>,
-) {
-    for captures in present.captures_iter(&LONE_MONTH, text) {
+fn find_lone_months(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
+    for captures in searched.captures_iter(&LONE_MONTH) {
         let whole = whole_match(&captures);
         let Some(month_match) = captures.name("month") else {
             continue;
@@ -807,7 +808,7 @@ fn find_lone_months(
         if modifier.is_none() && !reads_as_lone_month(text, &whole, month_match.as_str()) {
             continue;
         }
-        let future = future_sentences.speak_of_future(&whole);
+        let future = searched.future.speak_of_future(&whole);
         candidates.push(Candidate::relative(whole, published, |published| {
             let (year, month) = resolve_lone_month(published, month, modifier.as_deref(), future);
             Some(format!("{year:04}-{month:02}"))
@@ -935,14 +936,10 @@ enum WeekdayDirection {
     After,
 }
 
-fn find_weekdays(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    future_sentences: &FutureSentences,
-    candidates: &mut Vec<Candidate>,
-) {
-    for captures in present.captures_iter(&WEEKDAY, text) {
+fn find_weekdays(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
+    for captures in searched.captures_iter(&WEEKDAY) {
         let whole = whole_match(&captures);
         let Some(weekday_match) = captures.name("weekday") else {
             continue;
@@ -967,7 +964,7 @@ fn find_weekdays(
             Some("last") | Some("this past") => WeekdayDirection::Before,
             Some("next") => WeekdayDirection::After,
             Some("this coming") => WeekdayDirection::OnOrAfter,
-            _ if future_sentences.speak_of_future(&whole) => WeekdayDirection::OnOrAfter,
+            _ if searched.future.speak_of_future(&whole) => WeekdayDirection::OnOrAfter,
             _ => WeekdayDirection::OnOrBefore,
         };
         candidates.push(Candidate::relative(whole, published, |published| {
@@ -1000,13 +997,10 @@ fn weekday_near(
 }
 
 /// "today", "yesterday", "tomorrow", "tonight", "this morning" and the like.
-fn find_relative_days(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    candidates: &mut Vec<Candidate>,
-) {
-    for found in present.find_iter(&RELATIVE_DAY, text) {
+fn find_relative_days(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
+    for found in searched.find_iter(&RELATIVE_DAY) {
         // Capitalised inside a sentence, "Today" names a programme or a
         // newspaper ("the BBC's Today programme", "USA Today").
         if found.as_str() == "Today" && !starts_sentence(&text[..found.start()]) {
@@ -1032,13 +1026,10 @@ fn find_relative_days(
 
 /// "last week", "this month", "next year", "earlier this year", "last
 /// weekend" and their relatives.
-fn find_relative_periods(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    candidates: &mut Vec<Candidate>,
-) {
-    for captures in present.captures_iter(&RELATIVE_PERIOD, text) {
+fn find_relative_periods(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let text = searched.text;
+    let published = searched.published;
+    for captures in searched.captures_iter(&RELATIVE_PERIOD) {
         let whole = whole_match(&captures);
         let after = &text[whole.end..];
         // "the last week of June" names a week of June, not of the calendar
@@ -1116,13 +1107,9 @@ fn calendar_period(published: NaiveDate, unit: &str, offset: i32) -> Option<Stri
 }
 
 /// "two years ago", "a week ago", "less than a month ago".
-fn find_elapsed_times(
-    present: &Present,
-    text: &str,
-    published: Option<NaiveDate>,
-    candidates: &mut Vec<Candidate>,
-) {
-    for captures in present.captures_iter(&ELAPSED_TIME, text) {
+fn find_elapsed_times(searched: &SearchedText<'_>, candidates: &mut Vec<Candidate>) {
+    let published = searched.published;
+    for captures in searched.captures_iter(&ELAPSED_TIME) {
         let whole = whole_match(&captures);
         let (Some(count), Some(unit)) = (captures.name("count"), captures.name("unit")) else {
             continue;

@@ -742,10 +742,9 @@ fn capitalised_runs<'a>(
         // a word the article also uses in lower case.
         let opens = i == 0 || opens_after_quote(text, &words[i]);
         if opens {
-            let lower = run[0].text.to_lowercase();
-            if FUNCTION_WORDS.contains(lower.as_str())
-                || (lower_vocabulary.contains(lower.as_str())
-                    && gazetteer::lookup(run[0].bare()).is_none())
+            let lower = lower_case(run[0].text);
+            if FUNCTION_WORDS.contains(&lower)
+                || (lower_vocabulary.contains(&lower) && gazetteer::lookup(run[0].bare()).is_none())
             {
                 run.remove(0);
                 while run.first().is_some_and(|w| CONNECTORS.contains(w.text)) {
@@ -934,19 +933,15 @@ fn apposition_title(sentence: &str, words: &[Word<'_>], name_start: usize) -> Op
     let before = before.strip_suffix(',')?;
     let preceding: Vec<&Word<'_>> = words.iter().filter(|w| w.end() <= before.len()).collect();
     let last = preceding.last()?;
-    if !ROLE_NOUNS.contains(last.text.to_lowercase().as_str()) || before[last.end()..].trim() != ""
-    {
+    if !ROLE_NOUNS.contains(&lower_case(last.text)) || before[last.end()..].trim() != "" {
         return None;
     }
     let mut first = preceding.len() - 1;
     while first > 0 && preceding.len() - first < 4 {
         let candidate = preceding[first - 1];
-        let lower = candidate.text.to_lowercase();
+        let lower = lower_case(candidate.text);
         let gap = &sentence[candidate.end()..preceding[first].start];
-        if !gap.trim().is_empty()
-            || FUNCTION_WORDS.contains(lower.as_str())
-            || lower.ends_with("ing")
-        {
+        if !gap.trim().is_empty() || FUNCTION_WORDS.contains(&lower) || lower.ends_with("ing") {
             break;
         }
         first -= 1;
