@@ -229,7 +229,7 @@ impl Recent {
     /// to the current generation (the writer starts a new group where a
     /// generation starts).
     pub fn apply(&mut self, pending: Pending) {
-        for (fingerprint, count) in pending.counted {
+        for (fingerprint, (_, count)) in pending.counted {
             if let Some(paragraph) = self.paragraphs.get_mut(&fingerprint) {
                 paragraph.article_count = count;
             }

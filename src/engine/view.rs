@@ -24,7 +24,7 @@ use super::recent::{fact_key, Recent, RecentParagraph};
 use crate::{
     facts::{Fact, FactId},
     matching::{
-        passages::StoredText, AnchorIndex, BoilerplateConfig, Candidate, KnownParagraph,
+        passages::StoredText, AnchorIndex, BoilerplateConfig, Candidate, KnownParagraph, Origin,
         ParagraphSource, Proposal,
     },
     store::{Store, StoreError},
@@ -46,8 +46,11 @@ pub(crate) struct Pending {
     /// (empty for texts that are not evidence), in the order stored.
     pub new_paragraphs: Vec<(Fingerprint, RecentParagraph, Vec<u64>)>,
     new_positions: FxHashMap<Fingerprint, usize>,
-    /// New article counts of window paragraphs this group contains.
-    pub counted: FxHashMap<Fingerprint, u64>,
+    /// New article counts of window paragraphs this group contains, with
+    /// where each was first stored.
+    pub counted: FxHashMap<Fingerprint, (Origin, u64)>,
+    /// Where archived texts that this group stores again were stored.
+    pub relocated: Vec<Origin>,
     /// Anchors of the new paragraphs, for matching within the group.
     pub index: AnchorIndex,
     /// The group's articles, in order.
@@ -86,12 +89,13 @@ impl Pending {
         self.new_paragraphs.push((fingerprint, paragraph, anchors));
     }
 
-    /// Sets the article count of a known paragraph to `count`.
-    pub fn count_paragraph(&mut self, fingerprint: Fingerprint, count: u64) {
+    /// Sets the article count of a known paragraph, first stored at
+    /// `first`, to `count`.
+    pub fn count_paragraph(&mut self, fingerprint: Fingerprint, first: Origin, count: u64) {
         match self.new_positions.get(&fingerprint) {
             Some(position) => self.new_paragraphs[*position].1.article_count = count,
             None => {
-                self.counted.insert(fingerprint, count);
+                self.counted.insert(fingerprint, (first, count));
             }
         }
     }
@@ -191,8 +195,7 @@ impl StoreView<'_> {
         let count = self
             .pending
             .and_then(|p| p.counted.get(fingerprint))
-            .copied()
-            .unwrap_or(paragraph.article_count);
+            .map_or(paragraph.article_count, |(_, count)| *count);
         Some((paragraph, count))
     }
 

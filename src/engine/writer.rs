@@ -213,8 +213,13 @@ fn fill_batch(pending: &Pending, batch: &mut CommitBatch) {
             )
         })
         .collect();
-    batch.paragraph_counts = pending.counted.iter().map(|(f, n)| (*f, *n)).collect();
+    batch.paragraph_counts = pending
+        .counted
+        .iter()
+        .map(|(fingerprint, (first, count))| (*fingerprint, *first, *count))
+        .collect();
     batch.paragraph_counts.sort_unstable();
+    batch.relocated.clone_from(&pending.relocated);
     batch.isolated = pending.isolated.iter().map(|(f, n)| (*f, *n)).collect();
     batch.isolated.sort_unstable();
 }
@@ -256,8 +261,9 @@ fn stored_sequences(shared: &Shared) -> Result<Sequences, StoreError> {
 enum ParagraphFate {
     /// Empty, or a text that appeared earlier in the same article.
     Repeat,
-    /// A known text as stored, in this many articles so far.
-    Known(u64, Arc<str>),
+    /// A known text as stored, first at this place and in this many
+    /// articles so far.
+    Known(Origin, u64, Arc<str>),
     /// A text stored for the first time.
     New,
     /// A text the archive holds from before the window. It re-enters the
@@ -313,7 +319,7 @@ pub(crate) fn analyse(
             if paragraph.content.is_empty() || !seen.insert(paragraph.fingerprint) {
                 ParagraphFate::Repeat
             } else if let Some((stored, count)) = view.paragraph(&paragraph.fingerprint) {
-                ParagraphFate::Known(count, Arc::clone(&stored.text))
+                ParagraphFate::Known(stored.first, count, Arc::clone(&stored.text))
             } else {
                 // Not in the window, but perhaps stored before it: its
                 // stored text must not be replaced, since older articles
@@ -331,7 +337,7 @@ pub(crate) fn analyse(
     for (paragraph, fate) in prepared.body.paragraphs.iter().zip(&fates) {
         let text = match fate {
             ParagraphFate::Repeat => continue,
-            ParagraphFate::Known(_, text) => &**text,
+            ParagraphFate::Known(_, _, text) => &**text,
             ParagraphFate::New => &body[paragraph.content.clone()],
             ParagraphFate::Archived(record) => &record.text,
         };
@@ -495,10 +501,11 @@ fn store_paragraphs(
     {
         match fate {
             ParagraphFate::Repeat => {}
-            ParagraphFate::Known(count, _) => {
-                pending.count_paragraph(paragraph.fingerprint, count + 1);
+            ParagraphFate::Known(first, count, _) => {
+                pending.count_paragraph(paragraph.fingerprint, *first, count + 1);
             }
             ParagraphFate::Archived(record) => {
+                pending.relocated.push(record.first);
                 let own = Origin {
                     article: sequence,
                     paragraph: paragraph.index,

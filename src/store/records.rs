@@ -181,8 +181,13 @@ pub struct CommitBatch {
     pub articles: Vec<ArticleRecord>,
     /// New paragraphs.
     pub paragraphs: Vec<(Fingerprint, ParagraphRecord)>,
-    /// New article counts of paragraphs stored before this batch.
-    pub paragraph_counts: Vec<(Fingerprint, u64)>,
+    /// New article counts of paragraphs stored before this batch, with
+    /// where each was first stored.
+    pub paragraph_counts: Vec<(Fingerprint, Origin, u64)>,
+    /// Where texts were stored that this batch stores again under an
+    /// article of its own (an archived text re-entering the match window):
+    /// the old places are freed.
+    pub relocated: Vec<Origin>,
     /// New (origin, copy) pairs: the copy at (article, paragraph) shares the
     /// text that first appeared at origin.
     pub copies: Vec<(Origin, Origin)>,
@@ -203,6 +208,7 @@ impl CommitBatch {
         self.articles.is_empty()
             && self.paragraphs.is_empty()
             && self.paragraph_counts.is_empty()
+            && self.relocated.is_empty()
             && self.copies.is_empty()
             && self.article_facts.is_empty()
             && self.facts.is_empty()
@@ -223,9 +229,17 @@ mod tests {
             article: 1,
             index: 0,
         };
+        let first = Origin {
+            article: 1,
+            paragraph: 0,
+        };
         let batches = [
             CommitBatch {
-                paragraph_counts: vec![(fingerprint, 2)],
+                paragraph_counts: vec![(fingerprint, first, 2)],
+                ..CommitBatch::default()
+            },
+            CommitBatch {
+                relocated: vec![first],
                 ..CommitBatch::default()
             },
             CommitBatch {

@@ -8,26 +8,37 @@
 //! | key                                          | value                         |
 //! |----------------------------------------------|-------------------------------|
 //! | `m` `format`                                 | format version, u32 BE        |
-//! | `r` id                                       | [`ArticleRecord`]             |
-//! | `a` sequence (u64 BE)                        | id (UTF-8)                    |
-//! | `p` fingerprint (32 bytes)                   | paragraph text and origin     |
-//! | `n` fingerprint (32 bytes)                   | articles containing it, u64 BE|
+//! | `A` sequence (u64 BE)                        | [`ArticleRecord`]             |
+//! | `i` id                                       | its sequence, u64 BE          |
+//! | `t` first seq (u64 BE), paragraph (u32 BE)   | a paragraph text, where first stored |
+//! | `P` fingerprint (32 bytes)                   | that place (12 bytes) and the articles containing it (u64 BE) |
 //! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
 //! | `e` first event sequence (u64 BE)            | a run of one article's events |
 //! | `b` fingerprint (32 bytes)                   | times the line was isolated, u32 BE |
 //!
-//! Big-endian integers keep keys in numeric order, so the last `a` (or `e`)
+//! Big-endian integers keep keys in numeric order, so the last `A` (or `e`)
 //! key is the highest sequence, a range scan from an `e` key replays the
-//! fact stream, and a `c` prefix scan lists the copies of one origin.
+//! fact stream, a `t` range scan from a sequence lists the texts the match
+//! window loads, and a `c` prefix scan lists the copies of one origin.
+//!
+//! The bulk of what is written (articles and texts) goes under keys that
+//! grow with the sequence, so sled appends it at the right edge of its
+//! tree instead of rewriting pages all over it; keys by hash (`i`, `P`,
+//! `F`, `c`) hold only small values. Format 2 kept articles and texts
+//! under their id and fingerprint; a store of format 1 or 2 is moved to
+//! this layout at open ([`upgrade`]).
+//!
 //! Record values are a value-version byte followed by postcard. Version 2
 //! changed articles (passages and skip reasons in the analysis) and
 //! paragraphs (where the text was first stored); their version-1 values
-//! are read through [`legacy`], the others are the same in both. A store
-//! written by a newer format is refused at open, never misread.
+//! are read through [`legacy`]. Version 3 encodes every record as version
+//! 2 did; it marks values written in the format-3 layout. A store written
+//! by a newer format is refused at open, never misread.
 
 mod legacy;
+mod upgrade;
 
 use std::{collections::HashMap, path::Path};
 
@@ -44,20 +55,20 @@ use crate::{
     text::Fingerprint,
 };
 
-/// The format this build writes and reads. Version 2 writes value
-/// version 2; a version-1 store is read as it is and marked version 2 at
-/// open, so that an older build refuses it rather than misread it.
-const FORMAT_VERSION: u32 = 2;
+/// The format this build writes and reads. A store of an earlier format is
+/// moved to it at open and marked with it, so that an older build refuses
+/// it rather than misread it.
+const FORMAT_VERSION: u32 = 3;
 /// Value encoding version (first byte of every record value).
-const VALUE_VERSION: u8 = 2;
+const VALUE_VERSION: u8 = 3;
 /// The oldest value version this build reads.
 const OLDEST_VALUE_VERSION: u8 = 1;
 
 const FORMAT_KEY: &[u8] = b"mformat";
-const ARTICLE_BY_ID: u8 = b'r';
-const ID_BY_SEQUENCE: u8 = b'a';
-const PARAGRAPH: u8 = b'p';
-const PARAGRAPH_COUNT: u8 = b'n';
+const ARTICLE: u8 = b'A';
+const SEQUENCE_BY_ID: u8 = b'i';
+const TEXT: u8 = b't';
+const TEXT_BY_FINGERPRINT: u8 = b'P';
 const COPY: u8 = b'c';
 const ARTICLE_FACTS: u8 = b'f';
 const FACT: u8 = b'F';
@@ -100,8 +111,10 @@ impl SledStore {
                     });
                 }
                 if found < FORMAT_VERSION {
+                    upgrade::upgrade(&db)?;
                     db.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
                     db.flush()?;
+                    tracing::info!(from = found, to = FORMAT_VERSION, "store format upgraded");
                 }
             }
             None => {
@@ -134,9 +147,9 @@ impl SledStore {
     }
 }
 
-fn article_key(id: &str) -> Vec<u8> {
+fn id_key(id: &str) -> Vec<u8> {
     let mut key = Vec::with_capacity(1 + id.len());
-    key.push(ARTICLE_BY_ID);
+    key.push(SEQUENCE_BY_ID);
     key.extend_from_slice(id.as_bytes());
     key
 }
@@ -148,8 +161,8 @@ fn numbered_key(prefix: u8, number: u64) -> [u8; 9] {
     key
 }
 
-fn sequence_key(sequence: u64) -> [u8; 9] {
-    numbered_key(ID_BY_SEQUENCE, sequence)
+fn article_key(sequence: u64) -> [u8; 9] {
+    numbered_key(ARTICLE, sequence)
 }
 
 fn fact_key(id: &FactId) -> [u8; 33] {
@@ -180,11 +193,38 @@ impl SledStore {
     }
 }
 
-fn paragraph_key(fingerprint: &Fingerprint) -> [u8; 33] {
+fn text_key(first: Origin) -> [u8; 13] {
+    let mut key = [0u8; 13];
+    key[0] = TEXT;
+    key[1..].copy_from_slice(&origin_bytes(first));
+    key
+}
+
+fn place_key(fingerprint: &Fingerprint) -> [u8; 33] {
     let mut key = [0u8; 33];
-    key[0] = PARAGRAPH;
+    key[0] = TEXT_BY_FINGERPRINT;
     key[1..].copy_from_slice(&fingerprint.0);
     key
+}
+
+/// The value under a `P` key: where the text was first stored and how
+/// many articles contain it.
+fn encode_place(first: Origin, article_count: u64) -> [u8; 20] {
+    let mut value = [0u8; 20];
+    value[..12].copy_from_slice(&origin_bytes(first));
+    value[12..].copy_from_slice(&article_count.to_be_bytes());
+    value
+}
+
+fn decode_place(fingerprint: &Fingerprint, value: &[u8]) -> Result<(Origin, u64), StoreError> {
+    let count = value.get(12..20).and_then(|b| b.try_into().ok());
+    match (value.len(), decode_origin(value), count) {
+        (20, Some(first), Some(count)) => Ok((first, u64::from_be_bytes(count))),
+        _ => Err(StoreError::Corrupt {
+            key: format!("place of paragraph {fingerprint:?}"),
+            reason: format!("{} bytes, expected 20", value.len()),
+        }),
+    }
 }
 
 fn origin_bytes(origin: Origin) -> [u8; 12] {
@@ -231,7 +271,7 @@ fn decode<T: DeserializeOwned>(key: impl Fn() -> String, bytes: &[u8]) -> Result
 }
 
 /// Decodes a value whose encoding changed in version 2: a version-1 value
-/// is read as `Old` and converted.
+/// is read as `Old` and converted; versions 2 and 3 encode it alike.
 fn decode_evolved<T: DeserializeOwned, Old: DeserializeOwned + Into<T>>(
     key: impl Fn() -> String,
     bytes: &[u8],
@@ -241,7 +281,7 @@ fn decode_evolved<T: DeserializeOwned, Old: DeserializeOwned + Into<T>>(
         key: key(),
         reason: e.to_string(),
     };
-    if version == VALUE_VERSION {
+    if version > OLDEST_VALUE_VERSION {
         postcard::from_bytes(payload).map_err(corrupt)
     } else {
         postcard::from_bytes::<Old>(payload)
@@ -274,15 +314,16 @@ fn split_version<'a>(
     }
 }
 
-/// A paragraph's text as stored, with its anchors (so start-up rebuilds
-/// the index without normalising every text again); its count lives under
-/// its own key so that counting another copy does not rewrite the text.
+/// A paragraph's text as stored under the place it was first stored, with
+/// its anchors (so start-up rebuilds the index without normalising every
+/// text again). Its count lives under its fingerprint (`P`), so counting
+/// another copy does not rewrite the text.
 #[derive(Serialize, Deserialize)]
-struct StoredParagraph {
-    text: String,
-    first: Origin,
+struct StoredText {
+    fingerprint: Fingerprint,
     offset: u32,
     origin: Origin,
+    text: String,
     anchors: Vec<u64>,
 }
 
@@ -342,13 +383,6 @@ fn isolated_key(fingerprint: &Fingerprint) -> [u8; 33] {
     key
 }
 
-fn count_key(fingerprint: &Fingerprint) -> [u8; 33] {
-    let mut key = [0u8; 33];
-    key[0] = PARAGRAPH_COUNT;
-    key[1..].copy_from_slice(&fingerprint.0);
-    key
-}
-
 impl SledStore {
     /// Where a fact was created (a corroboration's content is read there).
     fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
@@ -358,18 +392,23 @@ impl SledStore {
             .transpose()
     }
 
-    fn paragraph_count(&self, fingerprint: &Fingerprint) -> Result<u64, StoreError> {
-        match self.db.get(count_key(fingerprint))? {
-            Some(raw) => raw
-                .as_ref()
-                .try_into()
-                .map(u64::from_be_bytes)
-                .map_err(|_| StoreError::Corrupt {
-                    key: format!("count of paragraph {fingerprint:?}"),
-                    reason: format!("{} bytes, expected 8", raw.len()),
-                }),
-            None => Ok(0),
-        }
+    /// Where the text with `fingerprint` is stored and in how many
+    /// articles.
+    fn place(&self, fingerprint: &Fingerprint) -> Result<Option<(Origin, u64)>, StoreError> {
+        self.db
+            .get(place_key(fingerprint))?
+            .map(|raw| decode_place(fingerprint, &raw))
+            .transpose()
+    }
+
+    /// The article stored at `sequence`.
+    fn article_at(&self, sequence: u64) -> Result<Option<ArticleRecord>, StoreError> {
+        self.db
+            .get(article_key(sequence))?
+            .map(|raw| {
+                decode_evolved::<_, legacy::ArticleRecordV1>(|| format!("article {sequence}"), &raw)
+            })
+            .transpose()
     }
 
     /// The content of a fact, from the article that created it;
@@ -413,28 +452,29 @@ impl SledStore {
 
 impl Store for SledStore {
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
-        self.db
-            .get(article_key(id))?
-            .map(|raw| {
-                decode_evolved::<_, legacy::ArticleRecordV1>(|| format!("article {id:?}"), &raw)
-            })
-            .transpose()
+        let Some(raw) = self.db.get(id_key(id))? else {
+            return Ok(None);
+        };
+        let sequence: [u8; 8] = raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+            key: format!("sequence of article {id:?}"),
+            reason: format!("{} bytes, expected 8", raw.len()),
+        })?;
+        let sequence = u64::from_be_bytes(sequence);
+        match self.article_at(sequence)? {
+            Some(record) => Ok(Some(record)),
+            None => Err(StoreError::Corrupt {
+                key: format!("article {id:?}"),
+                reason: format!("no article stored at its sequence {sequence}"),
+            }),
+        }
     }
 
     fn article_id(&self, sequence: u64) -> Result<Option<String>, StoreError> {
-        self.db
-            .get(sequence_key(sequence))?
-            .map(|raw| {
-                String::from_utf8(raw.to_vec()).map_err(|e| StoreError::Corrupt {
-                    key: format!("article sequence {sequence}"),
-                    reason: e.to_string(),
-                })
-            })
-            .transpose()
+        Ok(self.article_at(sequence)?.map(|record| record.id))
     }
 
     fn last_sequence(&self) -> Result<u64, StoreError> {
-        self.last_number(ID_BY_SEQUENCE, "last article sequence")
+        self.last_number(ARTICLE, "last article sequence")
     }
 
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
@@ -527,19 +567,23 @@ impl Store for SledStore {
     }
 
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
-        let Some(raw) = self.db.get(paragraph_key(fingerprint))? else {
+        let Some((first, article_count)) = self.place(fingerprint)? else {
             return Ok(None);
         };
-        let text: StoredParagraph = decode_evolved::<_, legacy::StoredParagraphV1>(
-            || format!("paragraph {fingerprint:?}"),
-            &raw,
-        )?;
+        let raw = self
+            .db
+            .get(text_key(first))?
+            .ok_or_else(|| StoreError::Corrupt {
+                key: format!("paragraph {fingerprint:?}"),
+                reason: format!("no text stored at {first:?}"),
+            })?;
+        let text: StoredText = decode(|| format!("text at {first:?}"), &raw)?;
         Ok(Some(ParagraphRecord {
             text: text.text,
-            first: text.first,
+            first,
             offset: text.offset,
             origin: text.origin,
-            article_count: self.paragraph_count(fingerprint)?,
+            article_count,
             anchors: text.anchors,
         }))
     }
@@ -565,29 +609,35 @@ impl Store for SledStore {
         first_article: u64,
         visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError> {
-        for entry in self.db.scan_prefix([PARAGRAPH]) {
+        let from = text_key(Origin {
+            article: first_article,
+            paragraph: 0,
+        });
+        let to = text_key(Origin {
+            article: u64::MAX,
+            paragraph: u32::MAX,
+        });
+        for entry in self.db.range(from..=to) {
             let (key, value) = entry?;
-            let fingerprint: [u8; 32] =
-                key.get(1..33)
-                    .and_then(|b| b.try_into().ok())
+            let first =
+                key.get(1..)
+                    .and_then(decode_origin)
                     .ok_or_else(|| StoreError::Corrupt {
-                        key: "paragraph".into(),
+                        key: "text".into(),
                         reason: format!("key of {} bytes", key.len()),
                     })?;
-            let fingerprint = Fingerprint(fingerprint);
-            let stored: StoredParagraph = decode_evolved::<_, legacy::StoredParagraphV1>(
-                || format!("paragraph {fingerprint:?}"),
-                &value,
-            )?;
-            if stored.first.article < first_article {
-                continue;
-            }
-            let article_count = self.paragraph_count(&fingerprint)?;
+            let stored: StoredText = decode(|| format!("text at {first:?}"), &value)?;
+            let (_, article_count) =
+                self.place(&stored.fingerprint)?
+                    .ok_or_else(|| StoreError::Corrupt {
+                        key: format!("text at {first:?}"),
+                        reason: "its fingerprint has no place".into(),
+                    })?;
             visit(
-                fingerprint,
+                stored.fingerprint,
                 ParagraphRecord {
                     text: stored.text,
-                    first: stored.first,
+                    first,
                     offset: stored.offset,
                     origin: stored.origin,
                     article_count,
@@ -599,10 +649,10 @@ impl Store for SledStore {
     }
 
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
-        for entry in self.db.scan_prefix([ID_BY_SEQUENCE]) {
-            let (key, value) = entry?;
-            let id = std::str::from_utf8(&value).map_err(|e| StoreError::Corrupt {
-                key: format!("article sequence key {key:?}"),
+        for entry in self.db.scan_prefix([SEQUENCE_BY_ID]) {
+            let (key, _) = entry?;
+            let id = std::str::from_utf8(&key[1..]).map_err(|e| StoreError::Corrupt {
+                key: format!("article id key {key:?}"),
                 reason: e.to_string(),
             })?;
             visit(id);
@@ -652,25 +702,33 @@ impl Store for SledStore {
         }
         let mut writes = sled::Batch::default();
         for article in &batch.articles {
-            writes.insert(article_key(&article.id), encode(article)?);
-            writes.insert(&sequence_key(article.sequence)[..], article.id.as_bytes());
+            writes.insert(&article_key(article.sequence)[..], encode(article)?);
+            writes.insert(id_key(&article.id), &article.sequence.to_be_bytes()[..]);
+        }
+        // Before the new texts: a relocated text's new place is always a
+        // new article's, never the old place.
+        for old in &batch.relocated {
+            writes.remove(&text_key(*old)[..]);
         }
         for (fingerprint, paragraph) in &batch.paragraphs {
-            let text = StoredParagraph {
-                text: paragraph.text.clone(),
-                first: paragraph.first,
+            let text = StoredText {
+                fingerprint: *fingerprint,
                 offset: paragraph.offset,
                 origin: paragraph.origin,
+                text: paragraph.text.clone(),
                 anchors: paragraph.anchors.clone(),
             };
-            writes.insert(&paragraph_key(fingerprint)[..], encode(&text)?);
+            writes.insert(&text_key(paragraph.first)[..], encode(&text)?);
             writes.insert(
-                &count_key(fingerprint)[..],
-                &paragraph.article_count.to_be_bytes()[..],
+                &place_key(fingerprint)[..],
+                &encode_place(paragraph.first, paragraph.article_count)[..],
             );
         }
-        for (fingerprint, count) in &batch.paragraph_counts {
-            writes.insert(&count_key(fingerprint)[..], &count.to_be_bytes()[..]);
+        for (fingerprint, first, count) in &batch.paragraph_counts {
+            writes.insert(
+                &place_key(fingerprint)[..],
+                &encode_place(*first, *count)[..],
+            );
         }
         for (origin, copy) in &batch.copies {
             writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
@@ -813,7 +871,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_1_store_opens_reads_and_is_marked_version_2(
+    fn a_version_1_store_opens_reads_and_is_marked_current(
     ) -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let fingerprint = Fingerprint([5; 32]);
@@ -833,13 +891,111 @@ mod tests {
                 },
                 vec![42u64],
             ))?);
-            db.insert(&paragraph_key(&fingerprint)[..], value)?;
+            upgrade::format2::v1_paragraph(&db, &fingerprint, value)?;
             db.flush()?;
         }
         let store = open_once_released(dir.path())?;
         let paragraph = store.paragraph(&fingerprint)?.ok_or("paragraph readable")?;
         assert_eq!(paragraph.text, "Old text.");
         assert_eq!(paragraph.first, paragraph.origin);
+        assert_eq!(paragraph.anchors, [42]);
+        let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
+        assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
+        Ok(())
+    }
+
+    fn article_record(sequence: u64, id: &str) -> ArticleRecord {
+        ArticleRecord {
+            sequence,
+            id: id.into(),
+            source: "wire".into(),
+            url: String::new(),
+            title: format!("title {id}"),
+            language: "en".into(),
+            published_at: None,
+            labels: Default::default(),
+            content_digest: [7; 32],
+            first_seen: crate::store::Instant {
+                seconds: 1,
+                nanos: 0,
+            },
+            body: vec![crate::store::BodySegment::Paragraph(0)],
+            analysis: crate::store::AnalysisRecord {
+                verdict: crate::matching::Verdict::Original,
+                copy_ratio: 0.0,
+                canonical: None,
+                paragraphs: Vec::new(),
+                credits: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_format_2_store_is_moved_to_the_sequence_layout_and_reads_the_same(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let texts: Vec<(Fingerprint, upgrade::ParagraphV2, u64)> = (0..10u8)
+            .map(|n| {
+                let first = Origin {
+                    article: u64::from(n) + 1,
+                    paragraph: 0,
+                };
+                (
+                    Fingerprint([n; 32]),
+                    upgrade::ParagraphV2 {
+                        text: format!("Paragraph number {n}."),
+                        first,
+                        offset: 3,
+                        origin: first,
+                        anchors: vec![u64::from(n), 99],
+                    },
+                    u64::from(n % 3) + 1,
+                )
+            })
+            .collect();
+        {
+            let db = sled::Config::new()
+                .path(dir.path())
+                .flush_every_ms(None)
+                .open()?;
+            db.insert(FORMAT_KEY, &2u32.to_be_bytes())?;
+            for (fingerprint, paragraph, count) in &texts {
+                upgrade::format2::paragraph(&db, fingerprint, paragraph, *count)?;
+                let sequence = paragraph.first.article;
+                let id = format!("id-{sequence}");
+                upgrade::format2::article(&db, &article_record(sequence, &id))?;
+            }
+            db.flush()?;
+        }
+        let store = open_once_released(dir.path())?;
+        assert_eq!(store.last_sequence()?, 10);
+        for (fingerprint, old, count) in &texts {
+            let read = store.paragraph(fingerprint)?.ok_or("paragraph moved")?;
+            assert_eq!(read.text, old.text);
+            assert_eq!((read.first, read.origin), (old.first, old.origin));
+            assert_eq!((read.offset, read.article_count), (old.offset, *count));
+            assert_eq!(read.anchors, old.anchors);
+            let sequence = old.first.article;
+            let id = format!("id-{sequence}");
+            assert_eq!(store.article(&id)?, Some(article_record(sequence, &id)));
+            assert_eq!(store.article_id(sequence)?, Some(id));
+        }
+        let mut window = Vec::new();
+        store.each_paragraph_since(6, &mut |fingerprint, record| {
+            window.push((fingerprint, record.first.article));
+        })?;
+        let expected: Vec<(Fingerprint, u64)> = (5..10u8)
+            .map(|n| (Fingerprint([n; 32]), u64::from(n) + 1))
+            .collect();
+        assert_eq!(window, expected);
+        let mut ids = Vec::new();
+        store.each_article_id(&mut |id| ids.push(id.to_owned()))?;
+        assert_eq!(ids.len(), 10);
+        // Nothing of the old layout is left.
+        for prefix in [b'r', b'a', b'p', b'n'] {
+            let left = store.db.scan_prefix([prefix]).count();
+            assert_eq!(left, 0, "{}", prefix as char);
+        }
         let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
         assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         Ok(())

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::StoredParagraph;
+use super::upgrade::ParagraphV2;
 use crate::{
     matching::{MatchKind, Origin, Passage, SkipReason, Verdict},
     store::{AnalysisRecord, ArticleRecord, BodySegment, CreditEntry, Instant, ParagraphEntry},
@@ -30,9 +30,9 @@ pub(super) struct StoredParagraphV1 {
     anchors: Vec<u64>,
 }
 
-impl From<StoredParagraphV1> for StoredParagraph {
+impl From<StoredParagraphV1> for ParagraphV2 {
     fn from(old: StoredParagraphV1) -> Self {
-        StoredParagraph {
+        ParagraphV2 {
             text: old.text,
             first: old.origin,
             // Not recorded: spans into such a text are relative to it.
@@ -167,7 +167,7 @@ mod tests {
             origin: origin(3, 1),
             anchors: vec![7, 9],
         };
-        let read = decode_evolved::<StoredParagraph, StoredParagraphV1>(|| "p".into(), &v1(&old))
+        let read = decode_evolved::<ParagraphV2, StoredParagraphV1>(|| "p".into(), &v1(&old))
             .map_err(|e| e.to_string());
         let Ok(read) = read else {
             panic!("{read:?}", read = read.err());

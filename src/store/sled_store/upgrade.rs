@@ -1,0 +1,209 @@
+//! Moves a store of format 1 or 2 to the format-3 layout, at open.
+//!
+//! Formats 1 and 2 kept each article under its id (`r`, with its id again
+//! under its sequence, `a`) and each paragraph text under its fingerprint
+//! (`p`, with its article count under `n`). Format 3 keeps them under
+//! their sequences (`A`, `t`), with small pointers by id and fingerprint
+//! (`i`, `P`). Every other key is the same in all three.
+//!
+//! The move runs in chunks, each one atomic batch that writes the new keys
+//! and removes the old ones, so a crash in the middle leaves a store that
+//! reads as format 2 for what is not moved yet, and opening it again goes
+//! on where it stopped. Only when nothing old is left is the store marked
+//! format 3 (by the caller).
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    article_key, decode_evolved, encode, encode_place, id_key, legacy, place_key, text_key,
+    StoredText,
+};
+use crate::{
+    matching::Origin,
+    store::{ArticleRecord, StoreError},
+    text::Fingerprint,
+};
+
+const ARTICLE_BY_ID: u8 = b'r';
+const ID_BY_SEQUENCE: u8 = b'a';
+const PARAGRAPH: u8 = b'p';
+const PARAGRAPH_COUNT: u8 = b'n';
+
+/// Keys moved per batch: bounds the memory the move takes.
+const CHUNK: usize = 4096;
+
+/// A paragraph as format 2 stored it, under its fingerprint.
+#[derive(Serialize, Deserialize)]
+pub(super) struct ParagraphV2 {
+    pub text: String,
+    pub first: Origin,
+    pub offset: u32,
+    pub origin: Origin,
+    pub anchors: Vec<u64>,
+}
+
+/// Moves everything stored in the layout of formats 1 and 2.
+pub(super) fn upgrade(db: &sled::Db) -> Result<(), StoreError> {
+    move_paragraphs(db)?;
+    move_articles(db)?;
+    // Counts and ids left without their paragraph or article (none are
+    // written that way; removed so nothing of the old layout remains).
+    remove_all(db, PARAGRAPH_COUNT)?;
+    remove_all(db, ID_BY_SEQUENCE)?;
+    Ok(())
+}
+
+fn move_paragraphs(db: &sled::Db) -> Result<(), StoreError> {
+    loop {
+        let chunk = db
+            .scan_prefix([PARAGRAPH])
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut writes = sled::Batch::default();
+        for (key, value) in chunk {
+            let fingerprint = key
+                .get(1..33)
+                .and_then(|b| b.try_into().ok())
+                .map(Fingerprint)
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: "paragraph".into(),
+                    reason: format!("key of {} bytes", key.len()),
+                })?;
+            let old: ParagraphV2 = decode_evolved::<_, legacy::StoredParagraphV1>(
+                || format!("paragraph {fingerprint:?}"),
+                &value,
+            )?;
+            let count_key = count_key(&fingerprint);
+            let count = match db.get(count_key)? {
+                Some(raw) => {
+                    let bytes: [u8; 8] =
+                        raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                            key: format!("count of paragraph {fingerprint:?}"),
+                            reason: format!("{} bytes, expected 8", raw.len()),
+                        })?;
+                    u64::from_be_bytes(bytes)
+                }
+                None => 0,
+            };
+            let text = StoredText {
+                fingerprint,
+                offset: old.offset,
+                origin: old.origin,
+                text: old.text,
+                anchors: old.anchors,
+            };
+            writes.insert(&text_key(old.first)[..], encode(&text)?);
+            writes.insert(
+                &place_key(&fingerprint)[..],
+                &encode_place(old.first, count)[..],
+            );
+            writes.remove(key);
+            writes.remove(&count_key[..]);
+        }
+        db.apply_batch(writes)?;
+    }
+}
+
+fn move_articles(db: &sled::Db) -> Result<(), StoreError> {
+    loop {
+        let chunk = db
+            .scan_prefix([ARTICLE_BY_ID])
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut writes = sled::Batch::default();
+        for (key, value) in chunk {
+            let record: ArticleRecord = decode_evolved::<_, legacy::ArticleRecordV1>(
+                || format!("article key {key:?}"),
+                &value,
+            )?;
+            writes.insert(&article_key(record.sequence)[..], encode(&record)?);
+            writes.insert(id_key(&record.id), &record.sequence.to_be_bytes()[..]);
+            writes.remove(&old_sequence_key(record.sequence)[..]);
+            writes.remove(key);
+        }
+        db.apply_batch(writes)?;
+    }
+}
+
+fn remove_all(db: &sled::Db, prefix: u8) -> Result<(), StoreError> {
+    loop {
+        let keys = db
+            .scan_prefix([prefix])
+            .keys()
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let mut writes = sled::Batch::default();
+        for key in keys {
+            writes.remove(key);
+        }
+        db.apply_batch(writes)?;
+    }
+}
+
+fn count_key(fingerprint: &Fingerprint) -> [u8; 33] {
+    let mut key = [0u8; 33];
+    key[0] = PARAGRAPH_COUNT;
+    key[1..].copy_from_slice(&fingerprint.0);
+    key
+}
+
+fn old_sequence_key(sequence: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = ID_BY_SEQUENCE;
+    key[1..].copy_from_slice(&sequence.to_be_bytes());
+    key
+}
+
+/// Writes format-2 keys, for the tests of the move.
+#[cfg(test)]
+pub(super) mod format2 {
+    use super::*;
+
+    /// A value as version 2 encoded it.
+    fn version_2<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
+        let mut bytes = encode(value)?;
+        bytes[0] = 2;
+        Ok(bytes)
+    }
+
+    pub fn article(db: &sled::Db, record: &ArticleRecord) -> Result<(), StoreError> {
+        let mut key = vec![ARTICLE_BY_ID];
+        key.extend_from_slice(record.id.as_bytes());
+        db.insert(key, version_2(record)?)?;
+        db.insert(&old_sequence_key(record.sequence)[..], record.id.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn paragraph(
+        db: &sled::Db,
+        fingerprint: &Fingerprint,
+        paragraph: &ParagraphV2,
+        count: u64,
+    ) -> Result<(), StoreError> {
+        let mut key = vec![PARAGRAPH];
+        key.extend_from_slice(&fingerprint.0);
+        db.insert(key, version_2(paragraph)?)?;
+        db.insert(&count_key(fingerprint)[..], &count.to_be_bytes()[..])?;
+        Ok(())
+    }
+
+    pub fn v1_paragraph(
+        db: &sled::Db,
+        fingerprint: &Fingerprint,
+        value: Vec<u8>,
+    ) -> Result<(), StoreError> {
+        let mut key = vec![PARAGRAPH];
+        key.extend_from_slice(&fingerprint.0);
+        db.insert(key, value)?;
+        Ok(())
+    }
+}
