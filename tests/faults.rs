@@ -87,6 +87,13 @@ impl Store for FaultyStore {
     ) -> Result<(), StoreError> {
         self.sled.each_paragraph_since(first_article, visit)
     }
+    fn each_article_since(
+        &self,
+        first_article: u64,
+        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+    ) -> Result<(), StoreError> {
+        self.sled.each_article_since(first_article, visit)
+    }
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
         self.sled.each_article_id(visit)
     }

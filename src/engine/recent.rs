@@ -147,17 +147,13 @@ impl Recent {
                 },
             );
         }
-        for sequence in start..next {
-            let Some(id) = store.article_id(sequence)? else {
-                continue;
-            };
-            let facts = store.article_facts(sequence)?.unwrap_or_default();
+        store.each_article_since(start, &mut |sequence, id, facts| {
             recent.add_article(
                 sequence,
                 id.into(),
                 facts.into_iter().map(|f| f.fact).collect(),
             );
-        }
+        })?;
         store.each_article_id(&mut |id| {
             recent.known_articles.insert(article_key(id));
         })?;

@@ -74,6 +74,15 @@ pub trait Store: Send + Sync {
         visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError>;
 
+    /// Calls `visit` with the sequence, id and facts of every stored
+    /// article with sequence `first_article` or a later one, in sequence
+    /// order (used to load the match window at start-up).
+    fn each_article_since(
+        &self,
+        first_article: u64,
+        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+    ) -> Result<(), StoreError>;
+
     /// Calls `visit` with the id of every stored article.
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError>;
 

@@ -341,6 +341,14 @@ enum StoredFact {
     },
 }
 
+/// Fact contents already read while resolving corroborations: by fact id,
+/// and the stored facts of the creating articles read for them.
+#[derive(Default)]
+struct FactContents {
+    bodies: HashMap<FactId, FactBody>,
+    creators: HashMap<u64, Vec<StoredFact>>,
+}
+
 /// Consecutive events of one article, stored under the first sequence:
 /// one key per article instead of one per fact.
 #[derive(Serialize, Deserialize)]
@@ -409,6 +417,50 @@ impl SledStore {
                 decode_evolved::<_, legacy::ArticleRecordV1>(|| format!("article {sequence}"), &raw)
             })
             .transpose()
+    }
+
+    /// An article's facts as stored, with the content of each
+    /// corroboration read from the article that created the fact.
+    fn resolve_facts(
+        &self,
+        stored: Vec<StoredFact>,
+        contents: &mut FactContents,
+    ) -> Result<Vec<ArticleFact>, StoreError> {
+        let mut facts = Vec::with_capacity(stored.len());
+        for fact in stored {
+            facts.push(match fact {
+                StoredFact::Created(fact) => {
+                    contents.bodies.insert(fact.fact.id, fact.fact.body.clone());
+                    fact
+                }
+                StoredFact::Corroborated {
+                    id,
+                    confidence,
+                    provenance,
+                    sequence: event,
+                } => {
+                    let body = match contents.bodies.get(&id) {
+                        Some(body) => body.clone(),
+                        None => {
+                            let body = self.created_body(&id, &mut contents.creators)?;
+                            contents.bodies.insert(id, body.clone());
+                            body
+                        }
+                    };
+                    ArticleFact {
+                        fact: Fact {
+                            body,
+                            id,
+                            confidence,
+                            provenance,
+                        },
+                        event: FactEventKind::Corroborated,
+                        sequence: event,
+                    }
+                }
+            });
+        }
+        Ok(facts)
     }
 
     /// The content of a fact, from the article that created it;
@@ -482,30 +534,37 @@ impl Store for SledStore {
             return Ok(None);
         };
         let stored: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &raw)?;
-        let mut facts = Vec::with_capacity(stored.len());
-        // The creating articles' facts, each decoded once for this call.
-        let mut creators: HashMap<u64, Vec<StoredFact>> = HashMap::new();
-        for fact in stored {
-            facts.push(match fact {
-                StoredFact::Created(fact) => fact,
-                StoredFact::Corroborated {
-                    id,
-                    confidence,
-                    provenance,
-                    sequence: event,
-                } => ArticleFact {
-                    fact: Fact {
-                        body: self.created_body(&id, &mut creators)?,
-                        id,
-                        confidence,
-                        provenance,
-                    },
-                    event: FactEventKind::Corroborated,
-                    sequence: event,
-                },
-            });
+        self.resolve_facts(stored, &mut FactContents::default())
+            .map(Some)
+    }
+
+    fn each_article_since(
+        &self,
+        first_article: u64,
+        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+    ) -> Result<(), StoreError> {
+        // One for the whole scan: most corroborations in a window are of
+        // facts created in it, already seen when they are reached.
+        let mut contents = FactContents::default();
+        for entry in self
+            .db
+            .range(article_key(first_article)..=article_key(u64::MAX))
+        {
+            let (key, value) = entry?;
+            let sequence = key_number(&key, "article")?;
+            let record: ArticleRecord = decode_evolved::<_, legacy::ArticleRecordV1>(
+                || format!("article {sequence}"),
+                &value,
+            )?;
+            let stored: Vec<StoredFact> =
+                match self.db.get(numbered_key(ARTICLE_FACTS, sequence))? {
+                    Some(raw) => decode(|| format!("facts of article {sequence}"), &raw)?,
+                    None => Vec::new(),
+                };
+            let facts = self.resolve_facts(stored, &mut contents)?;
+            visit(sequence, &record.id, facts);
         }
-        Ok(Some(facts))
+        Ok(())
     }
 
     fn last_event_sequence(&self) -> Result<u64, StoreError> {
