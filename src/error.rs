@@ -36,6 +36,16 @@ pub enum Error {
     /// The server is shutting down and takes no more writes.
     #[error("the server is shutting down")]
     ShuttingDown,
+    /// A task inside the server died before it answered (a bug the input
+    /// found). Its work may or may not be done: a submit's article may be
+    /// stored, which a retry answers as RESUBMITTED.
+    #[error("{what} failed inside the server: {failure}")]
+    TaskFailed {
+        /// What the task was doing.
+        what: String,
+        /// How it ended.
+        failure: String,
+    },
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StoreError),
@@ -50,10 +60,11 @@ impl Error {
         }
     }
 
-    /// A background task (`what`) died before it finished, leaving its
-    /// work's fate unknown: reported as a storage failure, so that clients
-    /// retry (a stored article then answers RESUBMITTED).
+    /// A task inside the server (`what`) died before it finished.
     pub fn task_failed(what: &str, failure: impl std::fmt::Display) -> Self {
-        Error::Storage(StoreError::Io(format!("{what} failed: {failure}")))
+        Error::TaskFailed {
+            what: what.to_owned(),
+            failure: failure.to_string(),
+        }
     }
 }

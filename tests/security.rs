@@ -354,6 +354,53 @@ async fn a_flood_of_submits_is_answered_and_health_checks_go_on() {
 }
 
 #[tokio::test]
+async fn a_flood_of_analyze_calls_is_refused_beyond_the_queue_and_stores_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = EngineConfig {
+        analysis_queue: 8,
+        ..EngineConfig::default()
+    };
+    let server = TestServer::start_with(dir.path(), config, ServeOptions::default()).await;
+    let channel = server.channel().await;
+    let (_, body) = seed(SEED_TALKS);
+    let mut calls = Vec::new();
+    for n in 0..600 {
+        let mut client = ArticleServiceClient::new(channel.clone());
+        let body = format!("{body}\n\nPreview paragraph number {n} says nothing at all of note.");
+        calls.push(tokio::spawn(async move {
+            client
+                .analyze(request(&format!("preview-{n}"), "flood.example", &body))
+                .await
+        }));
+    }
+    assert!(serving(server.channel().await).await);
+    let (mut answered, mut refused) = (0, 0);
+    for call in calls {
+        match call.await.expect("task joins") {
+            Ok(_) => answered += 1,
+            Err(status) => {
+                assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+                refused += 1;
+            }
+        }
+    }
+    eprintln!("analyze flood: {answered} answered, {refused} refused");
+    assert!(answered > 0);
+    assert!(refused > 0, "600 analyses at once overflow a queue of 8");
+    let mut client = ArticleServiceClient::new(channel);
+    for n in [0, 299, 599] {
+        let status = client
+            .get_article(pb::GetArticleRequest {
+                id: format!("preview-{n}"),
+            })
+            .await
+            .expect_err("Analyze stores nothing");
+        assert_eq!(status.code(), Code::NotFound);
+    }
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn the_request_timeout_cuts_unary_calls_not_streams() {
     let dir = tempfile::tempdir().expect("temp dir");
     let options = ServeOptions {

@@ -192,11 +192,9 @@ impl ArticleService for ArticleApi {
         request: Request<pb::SubmitRequest>,
     ) -> Result<Response<pb::SubmitResponse>, Status> {
         let article = article_from_request(request.into_inner())?;
-        let engine = Arc::clone(&self.engine);
-        // Matching is CPU work; keep it off the reactor threads.
-        let submission = tokio::task::spawn_blocking(move || engine.analyze(article))
-            .await
-            .map_err(|e| Status::internal(format!("analysis task failed: {e}")))??;
+        // On the engine's prepare threads, behind the same bounded queue as
+        // submits: a flood of Analyze calls is refused, not queued.
+        let submission = self.engine.analyze(article).await?;
         Ok(Response::new(submit_response(submission)))
     }
 
@@ -209,7 +207,7 @@ impl ArticleService for ArticleApi {
         // Store reads block: keep them off the reactor threads.
         let stored = tokio::task::spawn_blocking(move || engine.get_article(&id))
             .await
-            .map_err(|e| Status::internal(format!("read task failed: {e}")))??;
+            .map_err(|e| Status::from(Error::task_failed("reading the article", e)))??;
         Ok(Response::new(get_article_response(stored)))
     }
 
@@ -221,7 +219,7 @@ impl ArticleService for ArticleApi {
         let id = request.into_inner().id;
         let duplicates = tokio::task::spawn_blocking(move || engine.duplicates(&id))
             .await
-            .map_err(|e| Status::internal(format!("duplicates task failed: {e}")))??;
+            .map_err(|e| Status::from(Error::task_failed("finding the duplicates", e)))??;
         Ok(Response::new(duplicates_response(duplicates)))
     }
 
@@ -242,7 +240,7 @@ impl ArticleService for ArticleApi {
                     reader.articles_between(after, until, EXPORT_PAGE)
                 })
                 .await
-                .map_err(|e| Status::internal(format!("export task failed: {e}")))
+                .map_err(|e| Status::from(Error::task_failed("reading an export page", e)))
                 .and_then(|page| page.map_err(Status::from));
                 let page = match page {
                     Ok(page) if !page.is_empty() => page,

@@ -11,6 +11,7 @@ use super::{
     pb::{self, fact_service_server::FactService},
 };
 use crate::engine::{Delivery, Engine};
+use crate::error::Error;
 
 /// The FactService implementation.
 #[derive(Clone)]
@@ -71,7 +72,7 @@ impl FactService for FactApi {
         // Store reads block: keep them off the reactor threads.
         let facts = tokio::task::spawn_blocking(move || engine.list_facts(&id))
             .await
-            .map_err(|e| Status::internal(format!("read task failed: {e}")))??;
+            .map_err(|e| Status::from(Error::task_failed("reading the facts", e)))??;
         Ok(Response::new(list_facts_response(article_id, facts)))
     }
 }

@@ -14,6 +14,7 @@ pub fn code_of(error: &Error) -> Code {
         Error::AlreadyExists(_) => Code::AlreadyExists,
         Error::Overloaded(_) => Code::ResourceExhausted,
         Error::ShuttingDown => Code::Unavailable,
+        Error::TaskFailed { .. } => Code::Internal,
         Error::Storage(StoreError::Io(_)) => Code::Unavailable,
         Error::Storage(StoreError::Corrupt { .. }) => Code::DataLoss,
         Error::Storage(StoreError::NewerFormat { .. }) => Code::FailedPrecondition,
@@ -22,8 +23,10 @@ pub fn code_of(error: &Error) -> Code {
 
 impl From<Error> for Status {
     fn from(error: Error) -> Self {
-        if matches!(error, Error::Storage(_)) {
-            tracing::error!(%error, "storage error");
+        match &error {
+            Error::Storage(_) => tracing::error!(%error, "storage error"),
+            Error::TaskFailed { .. } => tracing::error!(%error, "a task died"),
+            _ => {}
         }
         Status::new(code_of(&error), error.to_string())
     }
@@ -65,6 +68,10 @@ mod tests {
         assert_eq!(
             code_of(&Error::Storage(StoreError::Io("disk".into()))),
             Code::Unavailable
+        );
+        assert_eq!(
+            code_of(&Error::task_failed("reading the facts", "it panicked")),
+            Code::Internal
         );
         let status = Status::from(Error::invalid("article.body", "must not be empty"));
         assert_eq!(status.message(), "article.body: must not be empty");

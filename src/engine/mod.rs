@@ -262,22 +262,28 @@ impl Engine {
     /// results with [`Engine::enqueue_prepared`] in the order wanted.
     pub async fn prepare(&self, article: Article) -> Result<Prepared, Error> {
         let shared = Arc::clone(&self.shared);
-        let answer = self
-            .preparers
-            .run(move || prepare_article(&shared, article))
-            .map_err(|refused| match refused {
-                Refused::Full => Error::Overloaded(format!(
-                    "{} articles are already waiting to be analysed; retry later",
-                    self.shared.config.analysis_queue
-                )),
-                Refused::Closed => Error::ShuttingDown,
-            })?;
+        self.on_prepare_pool(move || prepare_article(&shared, article).map(Prepared))
+            .await
+    }
+
+    /// Runs `work` on the prepare threads; refused at once when their
+    /// queue is full.
+    async fn on_prepare_pool<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
+        let answer = self.preparers.run(work).map_err(|refused| match refused {
+            Refused::Full => Error::Overloaded(format!(
+                "{} articles are already waiting to be analysed; retry later",
+                self.shared.config.analysis_queue
+            )),
+            Refused::Closed => Error::ShuttingDown,
+        })?;
         // The pool finishes what it queued before it stops, so an answer
         // that never comes is a task that panicked.
         answer
             .await
             .map_err(|_| Error::task_failed("analysing the article", "its worker panicked"))?
-            .map(Prepared)
     }
 
     /// Queues a prepared article for the writer; articles are stored in the
@@ -301,15 +307,20 @@ impl Engine {
     /// Answers what [`Engine::submit`] would answer for `article` now,
     /// storing nothing: RESUBMITTED for an identical stored article,
     /// ALREADY_EXISTS for a conflicting one, the analysis otherwise.
-    pub fn analyze(&self, article: Article) -> Result<Submission, Error> {
-        let prepared = prepare_article(&self.shared, article)?;
-        let recent = self.shared.read_recent();
-        let view = self.shared.view(&recent);
-        if let Some(answer) = writer::stored_answer(&view, None, &prepared)? {
-            return answer;
-        }
-        let analysis = writer::analyse(&self.shared, &view, &prepared)?;
-        Ok(analysis.report(&prepared.article.id, 0, &view)?)
+    /// The work runs on the prepare threads, behind their bounded queue.
+    pub async fn analyze(&self, article: Article) -> Result<Submission, Error> {
+        let shared = Arc::clone(&self.shared);
+        self.on_prepare_pool(move || {
+            let prepared = prepare_article(&shared, article)?;
+            let recent = shared.read_recent();
+            let view = shared.view(&recent);
+            if let Some(answer) = writer::stored_answer(&view, None, &prepared)? {
+                return answer;
+            }
+            let analysis = writer::analyse(&shared, &view, &prepared)?;
+            Ok(analysis.report(&prepared.article.id, 0, &view)?)
+        })
+        .await
     }
 
     /// The facts of the article `id`, each with whether it was new or a

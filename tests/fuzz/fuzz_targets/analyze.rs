@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use wirecopy::{article::Article, engine::Engine, server::open_engine};
 
-fn engine() -> &'static Engine {
-    static ENGINE: OnceLock<Engine> = OnceLock::new();
+fn engine() -> &'static (Engine, tokio::runtime::Runtime) {
+    static ENGINE: OnceLock<(Engine, tokio::runtime::Runtime)> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let dir = std::env::temp_dir().join(format!("wirecopy-fuzz-{}", std::process::id()));
         let engine = open_engine(&dir, Default::default(), Default::default()).expect("store opens");
@@ -28,7 +28,7 @@ fn engine() -> &'static Engine {
             };
             let _ = runtime.block_on(engine.submit(article));
         }
-        engine
+        (engine, runtime)
     })
 }
 
@@ -39,5 +39,6 @@ fuzz_target!(|input: (&str, &str)| {
         body: body.to_owned(),
         ..Article::default()
     };
-    let _ = engine().analyze(article);
+    let (engine, runtime) = engine();
+    let _ = runtime.block_on(engine.analyze(article));
 });
