@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 
 use std::sync::Arc;
 
-use super::view::StoreView;
+use super::{recent::WindowFact, view::StoreView};
 use crate::{
     facts::{same_fact, Fact},
     matching::{ArticleMatch, MatchKind},
@@ -24,7 +24,7 @@ pub(crate) fn classify_facts(
     facts: &[Fact],
     matched: &ArticleMatch,
 ) -> Result<Vec<(Fact, FactEventKind)>, StoreError> {
-    let mut source_facts: HashMap<u64, Arc<[Fact]>> = HashMap::new();
+    let mut source_facts: HashMap<u64, Arc<[WindowFact]>> = HashMap::new();
     let mut seen = HashSet::new();
     let mut classified = Vec::with_capacity(facts.len());
     for fact in facts {
@@ -46,7 +46,7 @@ pub(crate) fn classify_facts(
                     .into_iter()
                     .flat_map(|facts| facts.iter());
                 if let Some(same) = source
-                    .filter(|known| known.provenance.paragraph_index == origin.paragraph)
+                    .filter(|known| known.paragraph == origin.paragraph)
                     .find(|known| known.id == fact.id || same_fact(&fact.body, &known.body))
                 {
                     fact.id = same.id;

@@ -19,13 +19,13 @@
 //! each), so a resubmission is still recognised and a known fact is never
 //! announced as new again.
 
-use std::sync::Arc;
+use std::{collections::hash_map::Entry, sync::Arc};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::view::Pending;
 use crate::{
-    facts::{Fact, FactId},
+    facts::{Fact, FactBody, FactId},
     matching::{AnchorIndex, Origin},
     store::{Store, StoreError},
     text::Fingerprint,
@@ -44,6 +44,30 @@ pub(crate) struct RecentParagraph {
     pub article_count: u64,
     /// The text as stored, for alignment and byte-for-byte comparison.
     pub text: Arc<str>,
+}
+
+/// What the window keeps of one fact of one of its articles: what settling
+/// a later copy's facts compares ([`super::fact_events`]). The content is
+/// shared by every window article whose fact has the same id and the same
+/// content: a fact reprinted by forty articles is held once, not forty
+/// times. (A corroboration worded differently keeps its own wording, which
+/// is what a copy of it is compared with.)
+#[derive(Clone, Debug)]
+pub(crate) struct WindowFact {
+    pub id: FactId,
+    /// The paragraph of the article it was found in.
+    pub paragraph: u32,
+    pub body: Arc<FactBody>,
+}
+
+impl From<&Fact> for WindowFact {
+    fn from(fact: &Fact) -> Self {
+        WindowFact {
+            id: fact.id,
+            paragraph: fact.provenance.paragraph_index,
+            body: Arc::new(fact.body.clone()),
+        }
+    }
 }
 
 /// One generation of the window: the paragraphs first stored by a run of
@@ -68,7 +92,9 @@ pub(crate) struct Recent {
     /// Ids of the articles in the window, by sequence.
     ids: FxHashMap<u64, Arc<str>>,
     /// Facts of the articles in the window, by sequence.
-    article_facts: FxHashMap<u64, Arc<[Fact]>>,
+    article_facts: FxHashMap<u64, Arc<[WindowFact]>>,
+    /// The shared content of the facts in `article_facts`, by fact key.
+    fact_bodies: FxHashMap<u64, Arc<FactBody>>,
     /// Every stored article id, hashed.
     known_articles: FxHashSet<u64>,
     /// Every known fact id, shortened to 8 bytes.
@@ -102,6 +128,7 @@ impl Recent {
             paragraphs: FxHashMap::default(),
             ids: FxHashMap::default(),
             article_facts: FxHashMap::default(),
+            fact_bodies: FxHashMap::default(),
             known_articles: FxHashSet::default(),
             known_facts: FxHashSet::default(),
             isolated: FxHashMap::default(),
@@ -151,7 +178,7 @@ impl Recent {
             recent.add_article(
                 sequence,
                 id.into(),
-                facts.into_iter().map(|f| f.fact).collect(),
+                facts.iter().map(|f| WindowFact::from(&f.fact)).collect(),
             );
         })?;
         store.each_article_id(&mut |id| {
@@ -206,11 +233,23 @@ impl Recent {
         }
         for sequence in &generation.articles {
             self.ids.remove(sequence);
-            self.article_facts.remove(sequence);
+            let Some(facts) = self.article_facts.remove(sequence) else {
+                continue;
+            };
+            for fact in facts.iter() {
+                let key = fact_key(&fact.id);
+                // Held by the table and by this article alone: no other
+                // window article shares it any more.
+                if self.fact_bodies.get(&key).is_some_and(|body| {
+                    Arc::ptr_eq(body, &fact.body) && Arc::strong_count(body) <= 2
+                }) {
+                    self.fact_bodies.remove(&key);
+                }
+            }
         }
     }
 
-    fn add_article(&mut self, sequence: u64, id: Arc<str>, facts: Arc<[Fact]>) {
+    fn add_article(&mut self, sequence: u64, id: Arc<str>, facts: Vec<WindowFact>) {
         let generation = if self.generation_of(sequence) == self.current.number {
             &mut self.current
         } else {
@@ -218,7 +257,20 @@ impl Recent {
         };
         generation.articles.push(sequence);
         self.ids.insert(sequence, id);
-        self.article_facts.insert(sequence, facts);
+        let shared: Arc<[WindowFact]> = facts
+            .into_iter()
+            .map(|fact| {
+                let body = match self.fact_bodies.entry(fact_key(&fact.id)) {
+                    Entry::Occupied(shared) if **shared.get() == *fact.body => {
+                        Arc::clone(shared.get())
+                    }
+                    Entry::Occupied(_) => fact.body,
+                    Entry::Vacant(slot) => Arc::clone(slot.insert(fact.body)),
+                };
+                WindowFact { body, ..fact }
+            })
+            .collect();
+        self.article_facts.insert(sequence, shared);
     }
 
     /// Adds what a committed group stored. The group's articles all belong
@@ -239,7 +291,7 @@ impl Recent {
         }
         for article in pending.articles {
             self.known_articles.insert(article_key(&article.id));
-            self.add_article(article.sequence, article.id, article.facts);
+            self.add_article(article.sequence, article.id, article.facts.to_vec());
         }
         self.known_facts
             .extend(pending.created_facts.iter().map(fact_key));
@@ -262,7 +314,7 @@ impl Recent {
     }
 
     /// The facts of the article with `sequence`, if in the window.
-    pub fn article_facts(&self, sequence: u64) -> Option<&Arc<[Fact]>> {
+    pub fn article_facts(&self, sequence: u64) -> Option<&Arc<[WindowFact]>> {
         self.article_facts.get(&sequence)
     }
 
@@ -356,6 +408,76 @@ mod tests {
         assert_eq!((older.len(), current.len()), (2, 1));
         assert!(recent.may_have_article("a1"), "ids outlive the window");
         assert_eq!(recent.size().known_articles, 5);
+    }
+
+    fn time_fact(value: &str) -> WindowFact {
+        let body = FactBody::Time(crate::facts::TimeExpr {
+            text: value.into(),
+            value: Some(value.into()),
+        });
+        WindowFact {
+            id: body.id(),
+            paragraph: 0,
+            body: Arc::new(body),
+        }
+    }
+
+    #[test]
+    fn a_fact_in_many_window_articles_is_held_once_until_the_last_leaves() {
+        let mut recent = Recent::new(4);
+        for sequence in 1..=3u64 {
+            let mut pending = Pending::default();
+            pending.add_article(PendingArticle {
+                sequence,
+                id: format!("a{sequence}").into(),
+                facts: Arc::from(vec![
+                    time_fact("2020-12-01"),
+                    time_fact(&format!("200{sequence}")),
+                ]),
+            });
+            recent.start_generation(recent.generation_of(sequence));
+            recent.apply(pending);
+        }
+        let shared = |sequence| {
+            recent
+                .article_facts(sequence)
+                .map(|facts| Arc::clone(&facts[0].body))
+        };
+        let (Some(first), Some(third)) = (shared(1), shared(3)) else {
+            panic!("articles 1 and 3 are in the window");
+        };
+        assert!(Arc::ptr_eq(&first, &third));
+        assert_eq!(recent.fact_bodies.len(), 4);
+        drop((first, third));
+        // {1, 2} leave: article 3 still has the shared fact, not theirs.
+        recent.start_generation(2);
+        assert_eq!(recent.fact_bodies.len(), 2);
+        recent.start_generation(4);
+        assert!(recent.fact_bodies.is_empty());
+    }
+
+    #[test]
+    fn a_fact_worded_differently_keeps_its_own_wording() {
+        let mut recent = Recent::new(10);
+        for (sequence, text) in [(1u64, "on Tuesday"), (2, "Tuesday")] {
+            let mut fact = time_fact("2020-12-01");
+            fact.body = Arc::new(FactBody::Time(crate::facts::TimeExpr {
+                text: text.into(),
+                value: Some("2020-12-01".into()),
+            }));
+            let mut pending = Pending::default();
+            pending.add_article(PendingArticle {
+                sequence,
+                id: format!("a{sequence}").into(),
+                facts: Arc::from(vec![fact]),
+            });
+            recent.apply(pending);
+        }
+        let text = |sequence| match recent.article_facts(sequence).map(|f| &*f[0].body) {
+            Some(FactBody::Time(time)) => time.text.clone(),
+            _ => String::new(),
+        };
+        assert_eq!((text(1), text(2)), ("on Tuesday".into(), "Tuesday".into()));
     }
 
     #[test]

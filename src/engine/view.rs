@@ -20,9 +20,9 @@ use std::{
 use lru::LruCache;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::recent::{fact_key, Recent, RecentParagraph};
+use super::recent::{fact_key, Recent, RecentParagraph, WindowFact};
 use crate::{
-    facts::{Fact, FactId},
+    facts::FactId,
     matching::{
         passages::StoredText, AnchorIndex, BoilerplateConfig, Candidate, KnownParagraph, Origin,
         ParagraphSource, Proposal,
@@ -35,7 +35,7 @@ use crate::{
 pub(crate) struct PendingArticle {
     pub sequence: u64,
     pub id: Arc<str>,
-    pub facts: Arc<[Fact]>,
+    pub facts: Arc<[WindowFact]>,
 }
 
 /// What the writer has analysed but not yet committed, in the form the
@@ -229,7 +229,7 @@ impl StoreView<'_> {
 
     /// The facts of the article with `sequence` (see [`Self::article_id`]
     /// for the store).
-    pub fn article_facts(&self, sequence: u64) -> Result<Arc<[Fact]>, StoreError> {
+    pub fn article_facts(&self, sequence: u64) -> Result<Arc<[WindowFact]>, StoreError> {
         if let Some(article) = self.pending.and_then(|p| p.article(sequence)) {
             return Ok(Arc::clone(&article.facts));
         }
@@ -239,8 +239,8 @@ impl StoreView<'_> {
                 .store
                 .article_facts(sequence)?
                 .unwrap_or_default()
-                .into_iter()
-                .map(|f| f.fact)
+                .iter()
+                .map(|f| WindowFact::from(&f.fact))
                 .collect()),
         }
     }

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{
     analysis::{analysis_record, body_segments},
     fact_events::classify_facts,
-    recent::{Recent, RecentParagraph},
+    recent::{Recent, RecentParagraph, WindowFact},
     report::{submission, Submission},
     view::{Pending, PendingArticle, StoreView},
     Shared,
@@ -446,7 +446,10 @@ fn admit(
     pending.add_article(PendingArticle {
         sequence,
         id: article.id.as_str().into(),
-        facts: article_facts.iter().map(|f| f.fact.clone()).collect(),
+        facts: article_facts
+            .iter()
+            .map(|f| WindowFact::from(&f.fact))
+            .collect(),
     });
     batch.article_facts.push((sequence, article_facts));
     batch.articles.push(ArticleRecord {
