@@ -122,8 +122,9 @@ pub struct MetricsSources {
     pub engine: Arc<Engine>,
     /// Open subscriptions' positions.
     pub subscribers: Arc<SubscriberPositions>,
-    /// The store's directory, measured on disk.
-    pub data_dir: PathBuf,
+    /// The store's directory, measured on disk (none for a store in
+    /// memory).
+    pub data_dir: Option<PathBuf>,
 }
 
 impl MetricsSources {
@@ -141,7 +142,9 @@ impl MetricsSources {
         if let Ok(stored) = self.engine.last_sequence() {
             metrics::gauge!(names::STORED_ARTICLES).set(stored as f64);
         }
-        metrics::gauge!(names::STORE_BYTES).set(directory_bytes(&self.data_dir) as f64);
+        if let Some(dir) = &self.data_dir {
+            metrics::gauge!(names::STORE_BYTES).set(directory_bytes(dir) as f64);
+        }
         self.handle.run_upkeep();
         self.handle.render()
     }

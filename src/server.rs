@@ -2,7 +2,7 @@
 //! reflection, compression, message limits, TLS, bearer tokens and
 //! graceful shutdown.
 
-use std::{future::Future, path::Path, sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use tokio::net::TcpListener;
 use tonic::{
@@ -22,7 +22,7 @@ use crate::{
     },
     engine::{Engine, EngineConfig},
     error::Error,
-    store::SledStore,
+    store::StoreConfig,
 };
 
 /// Transport settings.
@@ -120,39 +120,9 @@ macro_rules! with_limits_and_compression {
     };
 }
 
-/// sled page cache unless configured otherwise.
-pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
-
-/// How the embedded store is opened.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoreOptions {
-    /// sled's page cache, in bytes.
-    pub cache_bytes: u64,
-    /// Also `syncfs` after every commit, so acknowledged writes survive
-    /// power loss (see [`SledStore::sync_filesystem`]).
-    pub sync_filesystem: bool,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions {
-            cache_bytes: DEFAULT_CACHE_BYTES,
-            sync_filesystem: false,
-        }
-    }
-}
-
-/// Opens the embedded sled store in `data_dir` and an engine over it.
-pub fn open_engine(
-    data_dir: &Path,
-    store: StoreOptions,
-    config: EngineConfig,
-) -> Result<Engine, Error> {
-    let mut sled = SledStore::open(data_dir, store.cache_bytes)?;
-    if store.sync_filesystem {
-        sled = sled.sync_filesystem(data_dir)?;
-    }
-    Engine::open(Arc::new(sled), config)
+/// Opens the store `store` names and an engine over it.
+pub fn open_engine(store: &StoreConfig, config: EngineConfig) -> Result<Engine, Error> {
+    Engine::open(crate::store::open(store)?, config)
 }
 
 /// Serves on `listener` until `shutdown` completes, then reports

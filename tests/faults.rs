@@ -23,10 +23,10 @@ use wirecopy::{
     engine::{Engine, EngineConfig},
     facts::FactId,
     matching::Origin,
-    server::{serve, ServeOptions, DEFAULT_CACHE_BYTES},
+    server::{serve, ServeOptions},
     store::{
-        ArticleFact, ArticleRecord, CommitBatch, EventRecord, ParagraphRecord, SledStore, Store,
-        StoreError,
+        ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, ParagraphRecord,
+        SledStore, Store, StoreError, DEFAULT_CACHE_BYTES,
     },
     text::Fingerprint,
 };
@@ -117,7 +117,7 @@ impl Store for FaultyStore {
     fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError> {
         self.sled.isolated_lines()
     }
-    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
+    fn commit(&self, batch: &CommitBatch) -> Result<Committed, StoreError> {
         match self.fault() {
             DISK_FULL => Err(injected("no space left on device")),
             FAILS_AFTER_WRITE => {

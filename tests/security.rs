@@ -22,7 +22,8 @@ use wirecopy::{
         },
     },
     engine::EngineConfig,
-    server::{open_engine, serve, ServeOptions, StoreOptions, TlsFiles},
+    server::{open_engine, serve, ServeOptions, TlsFiles},
+    store::StoreConfig,
 };
 
 const SCRAPER: &str = "scraper-0123456789abcdef";
@@ -163,7 +164,7 @@ async fn start_tls(
     dir: &std::path::Path,
     tls: TlsFiles,
 ) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let engine = open_engine(dir, StoreOptions::default(), EngineConfig::default()).expect("opens");
+    let engine = open_engine(&StoreConfig::sled(dir), EngineConfig::default()).expect("opens");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let addr = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -25,7 +25,8 @@ use wirecopy::{
     article::Article,
     engine::{EngineConfig, Submission},
     matching::{MatchKind, Verdict},
-    server::{open_engine, StoreOptions},
+    server::open_engine,
+    store::StoreConfig,
     text::{prepare_body, Fingerprint, TextConfig},
 };
 
@@ -91,7 +92,7 @@ pub async fn run(
         .collect();
 
     let dir = tempfile::tempdir()?;
-    let engine = open_engine(dir.path(), StoreOptions::default(), options.config)?;
+    let engine = open_engine(&StoreConfig::sled(dir.path()), options.config)?;
     let started = std::time::Instant::now();
     let mut tickets = Vec::with_capacity(docs.len());
     for doc in &docs {

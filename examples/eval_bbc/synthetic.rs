@@ -46,7 +46,8 @@ use wirecopy::{
     article::Article,
     engine::{Engine, EngineConfig, Submission},
     matching::{MatchKind, Verdict},
-    server::{open_engine, StoreOptions},
+    server::open_engine,
+    store::StoreConfig,
 };
 
 /// What the synthetic run is asked.
@@ -472,11 +473,7 @@ pub async fn run(
     rng.shuffle(&mut chains);
 
     let dir = tempfile::tempdir()?;
-    let engine = Arc::new(open_engine(
-        dir.path(),
-        StoreOptions::default(),
-        options.config,
-    )?);
+    let engine = Arc::new(open_engine(&StoreConfig::sled(dir.path()), options.config)?);
     let started = Instant::now();
     let mut generated = Vec::new();
     let mut results = Vec::new();

@@ -17,6 +17,7 @@ pub fn code_of(error: &Error) -> Code {
         Error::TaskFailed { .. } => Code::Internal,
         Error::Storage(StoreError::Io(_)) => Code::Unavailable,
         Error::Storage(StoreError::Corrupt { .. }) => Code::DataLoss,
+        Error::Storage(StoreError::Conflict { .. }) => Code::Aborted,
         Error::Storage(StoreError::NewerFormat { .. }) => Code::FailedPrecondition,
     }
 }

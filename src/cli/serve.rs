@@ -11,7 +11,8 @@ use crate::{
     engine::EngineConfig,
     matching::MatchConfig,
     metrics::{serve_metrics, MetricsSources},
-    server::{open_engine, serve, ServeOptions, StoreOptions, TlsFiles},
+    server::{open_engine, serve, ServeOptions, TlsFiles},
+    store::StoreConfig,
     text::TextConfig,
 };
 
@@ -27,6 +28,10 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "WIRECOPY_LISTEN", default_value = "127.0.0.1:50051")]
     listen: SocketAddr,
+    /// Where the archive is kept: `sled` in --data-dir (durable), or
+    /// `memory` (gone when the server stops; for tests and trials).
+    #[arg(long, env = "WIRECOPY_STORE", value_enum, default_value_t = Backend::Sled)]
+    store: Backend,
     /// Directory of the sled store (created if missing).
     #[arg(long, env = "WIRECOPY_DATA_DIR", default_value = "./wirecopy-data")]
     data_dir: PathBuf,
@@ -117,6 +122,15 @@ pub struct ServeArgs {
     /// targets from RUST_LOG (default `info`).
     #[arg(long, env = "WIRECOPY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+}
+
+/// The storage backends `--store` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Backend {
+    /// The embedded sled store in --data-dir.
+    Sled,
+    /// Everything in memory, gone when the server stops.
+    Memory,
 }
 
 /// How log lines are written.
@@ -216,15 +230,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     init_logging(args.log_format);
     let options = args.serve_options()?;
     let config = args.engine_config();
-    let data_dir = args.data_dir.clone();
-    let store = StoreOptions {
-        cache_bytes: args.cache_mib.saturating_mul(1024 * 1024),
-        sync_filesystem: args.fsync,
+    let store = match args.store {
+        Backend::Sled => StoreConfig::Sled {
+            dir: args.data_dir.clone(),
+            cache_bytes: args.cache_mib.saturating_mul(1024 * 1024),
+            sync_filesystem: args.fsync,
+        },
+        Backend::Memory => StoreConfig::Memory,
     };
-    let engine = tokio::task::spawn_blocking(move || open_engine(&data_dir, store, config))
+    let data_dir = store.is_durable().then(|| args.data_dir.clone());
+    let engine = tokio::task::spawn_blocking(move || open_engine(&store, config))
         .await
         .context("opening the store failed")?
-        .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
+        .with_context(|| match args.store {
+            Backend::Sled => format!("cannot open the store in {}", args.data_dir.display()),
+            Backend::Memory => "cannot open the store in memory".to_owned(),
+        })?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
@@ -241,7 +262,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 handle,
                 engine: Arc::clone(&engine),
                 subscribers: Arc::clone(&options.subscribers),
-                data_dir: args.data_dir.clone(),
+                data_dir: data_dir.clone(),
             };
             let task = tokio::spawn(async move {
                 if let Err(error) = serve_metrics(listener, sources).await {
@@ -255,7 +276,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     tracing::info!(
         listen = %listener.local_addr()?,
         metrics = %metrics.as_ref().map_or_else(|| "off".to_owned(), |(bound, _)| bound.to_string()),
-        data_dir = %args.data_dir.display(),
+        store = ?args.store,
+        data_dir = %data_dir.as_ref().map_or_else(|| "none (in memory)".into(), |dir| dir.display().to_string()),
         tls = options.tls.is_some(),
         tokens = options.tokens.is_some(),
         "wirecopy serving"

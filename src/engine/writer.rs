@@ -150,7 +150,7 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
         "group committed"
     );
     let applied = match &committed {
-        Ok(()) => true,
+        Ok(_) => true,
         // The batch applies atomically, but a failed flush may follow a
         // successful apply: ask the store where the sequences stand rather
         // than assume the group left no trace. What it holds is what the
@@ -182,7 +182,7 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
         let answer = match outcome {
             Outcome::Answered(answer) => answer,
             Outcome::Stored(report) => match &committed {
-                Ok(()) => Ok(report),
+                Ok(_) => Ok(report),
                 Err(error) => Err(Error::Storage(error.clone())),
             },
         };

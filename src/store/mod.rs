@@ -2,22 +2,84 @@
 //!
 //! The engine sees storage only through the [`Store`] trait: point reads
 //! by key, ordered scans (copies of a paragraph, the fact stream, what the
-//! match window loads at start-up), and an atomic, durable group commit.
-//! That is all a distributed backend would have to provide. The records it
-//! stores are plain data ([`records`]); how they are laid out on disk is the
-//! business of the implementation alone ([`sled_store`] for the embedded
-//! default).
+//! match window loads at start-up), and an atomic, durable group commit
+//! that says which sequences it took. That is all a distributed backend
+//! would have to provide. The records it stores are plain data
+//! ([`records`]); how they are laid out is the business of each backend
+//! alone: [`sled_store`] for the embedded default, [`memory_store`] for a
+//! store that lives and dies with the process. [`open`] picks one from a
+//! [`StoreConfig`]; `tests/store_contract.rs` holds both to the same
+//! contract.
 
+pub mod memory_store;
 pub mod records;
 pub mod sled_store;
 
+pub use memory_store::MemoryStore;
 pub use records::{
-    AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, CreditEntry, EventRecord,
-    FactEventKind, FactRecord, Instant, ParagraphEntry, ParagraphRecord,
+    AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, Committed, CreditEntry,
+    EventRecord, FactEventKind, FactRecord, Instant, ParagraphEntry, ParagraphRecord,
 };
 pub use sled_store::SledStore;
 
+use std::{path::PathBuf, sync::Arc};
+
 use crate::{facts::FactId, matching::Origin, text::Fingerprint};
+
+/// sled's page cache unless configured otherwise.
+pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Which backend holds the archive, and how it is opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// The embedded sled store in a directory (the default).
+    Sled {
+        /// The data directory (created if missing).
+        dir: PathBuf,
+        /// sled's page cache, in bytes.
+        cache_bytes: u64,
+        /// Also `syncfs` after every commit, so acknowledged writes survive
+        /// power loss (see [`SledStore::sync_filesystem`]).
+        sync_filesystem: bool,
+    },
+    /// Everything in memory, gone when the process ends: for tests,
+    /// evaluations and throwaway runs.
+    Memory,
+}
+
+impl StoreConfig {
+    /// sled in `dir` with the default cache and without `syncfs`.
+    pub fn sled(dir: impl Into<PathBuf>) -> Self {
+        StoreConfig::Sled {
+            dir: dir.into(),
+            cache_bytes: DEFAULT_CACHE_BYTES,
+            sync_filesystem: false,
+        }
+    }
+
+    /// True when what a commit stored is there after the process ends.
+    pub fn is_durable(&self) -> bool {
+        matches!(self, StoreConfig::Sled { .. })
+    }
+}
+
+/// Opens the backend `config` names.
+pub fn open(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match config {
+        StoreConfig::Sled {
+            dir,
+            cache_bytes,
+            sync_filesystem,
+        } => {
+            let mut sled = SledStore::open(dir, *cache_bytes)?;
+            if *sync_filesystem {
+                sled = sled.sync_filesystem(dir)?;
+            }
+            Arc::new(sled)
+        }
+        StoreConfig::Memory => Arc::new(MemoryStore::default()),
+    })
+}
 
 /// A storage failure.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -33,6 +95,18 @@ pub enum StoreError {
         /// What was wrong.
         reason: String,
     },
+    /// A batch's sequences do not follow the store's: someone else
+    /// committed first (two writers on one store), and nothing of the batch
+    /// was written.
+    #[error("the batch's {what} start at sequence {found}, but the store's next is {expected}: another writer committed first; nothing was written")]
+    Conflict {
+        /// "articles" or "events".
+        what: &'static str,
+        /// The store's next free sequence.
+        expected: u64,
+        /// Where the batch's sequences start (or break off).
+        found: u64,
+    },
     /// The data was written by a newer version of wirecopy.
     #[error("the store was written in format version {found}, newer than the {supported} this build reads; upgrade wirecopy or restore an export")]
     NewerFormat {
@@ -45,9 +119,11 @@ pub enum StoreError {
 
 /// What the engine needs from storage.
 ///
-/// Reads may run on any thread at any time. `commit` is called by one
-/// writer at a time; it must apply the whole batch atomically (readers and
-/// a crash see all of it or none of it) and return only once it is durable.
+/// Reads may run on any thread at any time. `commit` must apply the whole
+/// batch atomically (readers and a crash see all of it or none of it),
+/// only if its sequences follow the store's own (else
+/// [`StoreError::Conflict`], nothing written), and return only once it is
+/// as durable as the backend can make it.
 pub trait Store: Send + Sync {
     /// The stored article with this id.
     fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError>;
@@ -103,8 +179,9 @@ pub trait Store: Send + Sync {
     /// [`crate::matching::BoilerplateConfig`]).
     fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError>;
 
-    /// Applies a batch atomically and durably.
-    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError>;
+    /// Applies a batch atomically and durably, and says which article and
+    /// event sequences it took.
+    fn commit(&self, batch: &CommitBatch) -> Result<Committed, StoreError>;
 
     /// Makes everything written so far durable (used at shutdown).
     fn flush(&self) -> Result<(), StoreError>;

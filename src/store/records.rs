@@ -6,10 +6,11 @@
 //! Changing a field here changes what is written, so it needs a new format
 //! version in the implementation.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, ops::Range};
 
 use serde::{Deserialize, Serialize};
 
+use super::StoreError;
 use crate::{
     facts::{Fact, FactId},
     matching::{MatchKind, Origin, Passage, SkipReason, Verdict},
@@ -217,6 +218,56 @@ impl CommitBatch {
     }
 }
 
+/// What a commit took: the sequences of its articles and of its events
+/// (empty ranges at the next free sequence when it had none).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Committed {
+    /// Sequences of the batch's articles, in order.
+    pub articles: Range<u64>,
+    /// Sequences of the batch's fact events, in order.
+    pub events: Range<u64>,
+}
+
+impl CommitBatch {
+    /// Checks that the batch's articles and events take the sequences
+    /// from `next_article` and `next_event` on, each one after the other,
+    /// and says which: what every backend verifies before it writes.
+    pub fn takes_sequences(
+        &self,
+        next_article: u64,
+        next_event: u64,
+    ) -> Result<Committed, StoreError> {
+        Ok(Committed {
+            articles: follows(
+                "articles",
+                next_article,
+                self.articles.iter().map(|a| a.sequence),
+            )?,
+            events: follows("events", next_event, self.events.iter().map(|(s, _)| *s))?,
+        })
+    }
+}
+
+/// The range `sequences` covers if they run from `next` one by one.
+fn follows(
+    what: &'static str,
+    next: u64,
+    sequences: impl Iterator<Item = u64>,
+) -> Result<Range<u64>, StoreError> {
+    let mut expected = next;
+    for found in sequences {
+        if found != expected {
+            return Err(StoreError::Conflict {
+                what,
+                expected,
+                found,
+            });
+        }
+        expected += 1;
+    }
+    Ok(next..expected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +307,49 @@ mod tests {
             },
         ];
         assert!(batches.iter().all(|batch| !batch.is_empty()));
+    }
+
+    #[test]
+    fn a_batch_takes_the_sequences_that_follow_or_none() {
+        let event = |sequence| {
+            (
+                sequence,
+                EventRecord {
+                    article: 1,
+                    index: 0,
+                },
+            )
+        };
+        let batch = CommitBatch {
+            events: vec![event(5), event(6)],
+            ..CommitBatch::default()
+        };
+        assert_eq!(
+            batch.takes_sequences(3, 5).ok(),
+            Some(Committed {
+                articles: 3..3,
+                events: 5..7
+            })
+        );
+        assert!(matches!(
+            batch.takes_sequences(3, 4),
+            Err(StoreError::Conflict {
+                what: "events",
+                expected: 4,
+                found: 5
+            })
+        ));
+        let gap = CommitBatch {
+            events: vec![event(5), event(7)],
+            ..CommitBatch::default()
+        };
+        assert!(matches!(
+            gap.takes_sequences(1, 5),
+            Err(StoreError::Conflict {
+                expected: 6,
+                found: 7,
+                ..
+            })
+        ));
     }
 }

@@ -40,13 +40,13 @@
 mod legacy;
 mod upgrade;
 
-use std::{collections::HashMap, path::Path};
+use std::{collections::HashMap, path::Path, sync::Mutex};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactRecord, ParagraphRecord, Store,
-    StoreError,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, ParagraphRecord,
+    Store, StoreError,
 };
 use crate::{
     facts::{Fact, FactBody, FactId, Provenance},
@@ -84,6 +84,9 @@ impl From<sled::Error> for StoreError {
 /// wirecopy's data in a sled database.
 pub struct SledStore {
     db: sled::Db,
+    /// The next free article and event sequences, held while a commit
+    /// checks and applies its batch.
+    next: Mutex<NextSequences>,
     /// The data directory, when every commit must also reach the device
     /// (see [`SledStore::sync_filesystem`]).
     sync: Option<std::fs::File>,
@@ -122,7 +125,16 @@ impl SledStore {
                 db.flush()?;
             }
         }
-        Ok(SledStore { db, sync: None })
+        let mut store = SledStore {
+            db,
+            next: Mutex::new(NextSequences::default()),
+            sync: None,
+        };
+        store.next = Mutex::new(NextSequences {
+            article: store.last_sequence()? + 1,
+            event: store.last_event_sequence()? + 1,
+        });
+        Ok(store)
     }
 
     /// Makes every commit survive power loss, not only a crash, at a cost
@@ -145,6 +157,13 @@ impl SledStore {
         }
         Ok(())
     }
+}
+
+/// The sequences the next commit must start at.
+#[derive(Clone, Copy, Debug, Default)]
+struct NextSequences {
+    article: u64,
+    event: u64,
 }
 
 fn id_key(id: &str) -> Vec<u8> {
@@ -755,9 +774,17 @@ impl Store for SledStore {
         Ok(lines)
     }
 
-    fn commit(&self, batch: &CommitBatch) -> Result<(), StoreError> {
+    fn commit(&self, batch: &CommitBatch) -> Result<Committed, StoreError> {
+        // A poisoned lock only means a commit panicked before it applied
+        // its batch (apply_batch is atomic): the sequences it holds are
+        // still the store's.
+        let mut next = self
+            .next
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let committed = batch.takes_sequences(next.article, next.event)?;
         if batch.is_empty() {
-            return Ok(());
+            return Ok(committed);
         }
         let mut writes = sled::Batch::default();
         for article in &batch.articles {
@@ -822,7 +849,13 @@ impl Store for SledStore {
             writes.insert(&isolated_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
         self.db.apply_batch(writes)?;
-        self.flush_durably()
+        // Applied, so taken, even if the flush below fails.
+        *next = NextSequences {
+            article: committed.articles.end,
+            event: committed.events.end,
+        };
+        self.flush_durably()?;
+        Ok(committed)
     }
 
     fn flush(&self) -> Result<(), StoreError> {

@@ -12,7 +12,8 @@ use tonic::transport::Channel;
 use wirecopy::{
     api::pb::{self, article_service_client::ArticleServiceClient},
     engine::EngineConfig,
-    server::{open_engine, serve, ServeError, ServeOptions, StoreOptions},
+    server::{open_engine, serve, ServeError, ServeOptions},
+    store::StoreConfig,
 };
 
 /// A running server.
@@ -35,7 +36,7 @@ impl TestServer {
         config: EngineConfig,
         options: ServeOptions,
     ) -> TestServer {
-        let engine = open_engine(data_dir, StoreOptions::default(), config).expect("store opens");
+        let engine = open_engine(&StoreConfig::sled(data_dir), config).expect("store opens");
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("port 0 binds");

@@ -6,13 +6,13 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use wirecopy::{article::Article, engine::Engine, server::open_engine};
+use wirecopy::{article::Article, engine::Engine, server::open_engine, store::StoreConfig};
 
 fn engine() -> &'static (Engine, tokio::runtime::Runtime) {
     static ENGINE: OnceLock<(Engine, tokio::runtime::Runtime)> = OnceLock::new();
     ENGINE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("wirecopy-fuzz-{}", std::process::id()));
-        let engine = open_engine(&dir, Default::default(), Default::default()).expect("store opens");
+        let engine =
+            open_engine(&StoreConfig::Memory, Default::default()).expect("store opens");
         let runtime = tokio::runtime::Runtime::new().expect("runtime");
         for (n, seed) in [
             include_str!("../../fixtures/seeds/000_98a7db490f32b566.txt"),

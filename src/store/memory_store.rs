@@ -1,0 +1,305 @@
+//! A store that keeps everything in the process's memory.
+//!
+//! It answers every read exactly as the sled store does (the contract suite
+//! in `tests/store_contract.rs` runs both), so tests, evaluations and
+//! throwaway runs can use it, and it is the second backend that keeps the
+//! [`Store`] trait honest: nothing in it may depend on sled's layout. It is
+//! not durable: what it holds is gone when the process ends.
+//!
+//! One lock guards the whole state; a commit takes it for writing, so a
+//! reader sees a batch entirely or not at all, as the trait requires.
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::{PoisonError, RwLock, RwLockReadGuard},
+};
+
+use super::{
+    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactEventKind, FactRecord,
+    ParagraphRecord, Store, StoreError,
+};
+use crate::{
+    facts::{FactBody, FactId},
+    matching::Origin,
+    text::Fingerprint,
+};
+
+/// The archive in memory.
+#[derive(Default)]
+pub struct MemoryStore {
+    state: RwLock<State>,
+}
+
+/// Everything stored, in the order the trait's scans visit it.
+#[derive(Default)]
+struct State {
+    articles: BTreeMap<u64, ArticleRecord>,
+    sequence_by_id: BTreeMap<String, u64>,
+    /// Texts by the place they were first stored.
+    texts: BTreeMap<Origin, Text>,
+    /// Where each text is stored and in how many articles.
+    places: HashMap<Fingerprint, (Origin, u64)>,
+    /// (origin, copy) pairs.
+    copies: BTreeSet<(Origin, Origin)>,
+    /// Facts by article sequence, as committed: a corroboration's content
+    /// is read from its creation, as in every backend.
+    article_facts: BTreeMap<u64, Vec<ArticleFact>>,
+    facts: BTreeMap<FactId, FactRecord>,
+    events: BTreeMap<u64, EventRecord>,
+    isolated: BTreeMap<Fingerprint, u32>,
+}
+
+/// A paragraph text at its place; its count lives in `places`.
+struct Text {
+    fingerprint: Fingerprint,
+    offset: u32,
+    origin: Origin,
+    text: String,
+    anchors: Vec<u64>,
+}
+
+impl MemoryStore {
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        // A panic while holding the lock cannot leave a half-applied batch
+        // (a commit builds nothing in place before it has checked the
+        // batch), so the state behind a poisoned lock is still whole.
+        self.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    fn paragraph_at(&self, first: Origin, article_count: u64) -> Option<ParagraphRecord> {
+        self.texts.get(&first).map(|text| ParagraphRecord {
+            text: text.text.clone(),
+            first,
+            offset: text.offset,
+            origin: text.origin,
+            article_count,
+            anchors: text.anchors.clone(),
+        })
+    }
+
+    /// An article's facts with each corroboration's content taken from
+    /// the article that created the fact.
+    fn resolved_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
+        let Some(facts) = self.article_facts.get(&sequence) else {
+            return Ok(None);
+        };
+        let mut resolved = facts.clone();
+        for fact in &mut resolved {
+            if fact.event == FactEventKind::Corroborated {
+                fact.fact.body = self.created_body(&fact.fact.id)?;
+            }
+        }
+        Ok(Some(resolved))
+    }
+
+    fn created_body(&self, id: &FactId) -> Result<FactBody, StoreError> {
+        let missing = |reason: String| StoreError::Corrupt {
+            key: format!("fact {id:?}"),
+            reason,
+        };
+        let record = self
+            .facts
+            .get(id)
+            .ok_or_else(|| missing("no fact record".into()))?;
+        match self
+            .article_facts
+            .get(&record.first_article)
+            .and_then(|facts| facts.get(record.index as usize))
+        {
+            Some(created) if created.event == FactEventKind::Created => {
+                Ok(created.fact.body.clone())
+            }
+            _ => Err(missing(format!(
+                "fact {} of article {} is not its creation",
+                record.index, record.first_article
+            ))),
+        }
+    }
+
+    fn next_sequences(&self) -> (u64, u64) {
+        let last = |keys: Option<&u64>| keys.copied().unwrap_or(0) + 1;
+        (
+            last(self.articles.keys().next_back()),
+            last(self.events.keys().next_back()),
+        )
+    }
+
+    fn apply(&mut self, batch: &CommitBatch) {
+        for article in &batch.articles {
+            self.sequence_by_id
+                .insert(article.id.clone(), article.sequence);
+            self.articles.insert(article.sequence, article.clone());
+        }
+        for old in &batch.relocated {
+            self.texts.remove(old);
+        }
+        for (fingerprint, paragraph) in &batch.paragraphs {
+            self.texts.insert(
+                paragraph.first,
+                Text {
+                    fingerprint: *fingerprint,
+                    offset: paragraph.offset,
+                    origin: paragraph.origin,
+                    text: paragraph.text.clone(),
+                    anchors: paragraph.anchors.clone(),
+                },
+            );
+            self.places
+                .insert(*fingerprint, (paragraph.first, paragraph.article_count));
+        }
+        for (fingerprint, first, count) in &batch.paragraph_counts {
+            self.places.insert(*fingerprint, (*first, *count));
+        }
+        self.copies.extend(batch.copies.iter().copied());
+        for (sequence, facts) in &batch.article_facts {
+            self.article_facts.insert(*sequence, facts.clone());
+        }
+        self.facts.extend(batch.facts.iter().copied());
+        self.events.extend(batch.events.iter().copied());
+        self.isolated.extend(batch.isolated.iter().copied());
+    }
+}
+
+impl Store for MemoryStore {
+    fn article(&self, id: &str) -> Result<Option<ArticleRecord>, StoreError> {
+        let state = self.read();
+        Ok(state
+            .sequence_by_id
+            .get(id)
+            .and_then(|sequence| state.articles.get(sequence))
+            .cloned())
+    }
+
+    fn article_id(&self, sequence: u64) -> Result<Option<String>, StoreError> {
+        Ok(self.read().articles.get(&sequence).map(|a| a.id.clone()))
+    }
+
+    fn last_sequence(&self) -> Result<u64, StoreError> {
+        Ok(self.read().next_sequences().0 - 1)
+    }
+
+    fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
+        let state = self.read();
+        let Some(&(first, article_count)) = state.places.get(fingerprint) else {
+            return Ok(None);
+        };
+        state
+            .paragraph_at(first, article_count)
+            .map(Some)
+            .ok_or_else(|| StoreError::Corrupt {
+                key: format!("paragraph {fingerprint:?}"),
+                reason: format!("no text stored at {first:?}"),
+            })
+    }
+
+    fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
+        let first = Origin {
+            article: 0,
+            paragraph: 0,
+        };
+        Ok(self
+            .read()
+            .copies
+            .range((origin, first)..)
+            .take_while(|(of, _)| *of == origin)
+            .map(|(_, copy)| *copy)
+            .collect())
+    }
+
+    fn each_paragraph_since(
+        &self,
+        first_article: u64,
+        visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
+    ) -> Result<(), StoreError> {
+        let state = self.read();
+        let from = Origin {
+            article: first_article,
+            paragraph: 0,
+        };
+        for (first, text) in state.texts.range(from..) {
+            let (_, article_count) =
+                state
+                    .places
+                    .get(&text.fingerprint)
+                    .ok_or_else(|| StoreError::Corrupt {
+                        key: format!("text at {first:?}"),
+                        reason: "its fingerprint has no place".into(),
+                    })?;
+            if let Some(paragraph) = state.paragraph_at(*first, *article_count) {
+                visit(text.fingerprint, paragraph);
+            }
+        }
+        Ok(())
+    }
+
+    fn each_article_since(
+        &self,
+        first_article: u64,
+        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+    ) -> Result<(), StoreError> {
+        let state = self.read();
+        for (sequence, article) in state.articles.range(first_article..) {
+            let facts = state.resolved_facts(*sequence)?.unwrap_or_default();
+            visit(*sequence, &article.id, facts);
+        }
+        Ok(())
+    }
+
+    fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        self.read().sequence_by_id.keys().for_each(|id| visit(id));
+        Ok(())
+    }
+
+    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError> {
+        self.read().facts.keys().for_each(visit);
+        Ok(())
+    }
+
+    fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
+        self.read().resolved_facts(sequence)
+    }
+
+    fn last_event_sequence(&self) -> Result<u64, StoreError> {
+        Ok(self.read().next_sequences().1 - 1)
+    }
+
+    fn events_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
+        let Some(first) = after.checked_add(1) else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .read()
+            .events
+            .range(first..)
+            .take(limit)
+            .map(|(sequence, event)| (*sequence, *event))
+            .collect())
+    }
+
+    fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError> {
+        Ok(self
+            .read()
+            .isolated
+            .iter()
+            .map(|(line, count)| (*line, *count))
+            .collect())
+    }
+
+    fn commit(&self, batch: &CommitBatch) -> Result<Committed, StoreError> {
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        let (article, event) = state.next_sequences();
+        let committed = batch.takes_sequences(article, event)?;
+        state.apply(batch);
+        Ok(committed)
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
