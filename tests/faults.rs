@@ -80,6 +80,10 @@ impl Store for FaultyStore {
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
         self.sled.copies_of(origin)
     }
+    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError> {
+        self.read()?;
+        self.sled.carriers_of(fact)
+    }
     fn each_paragraph_since(
         &self,
         first_article: u64,

@@ -290,6 +290,21 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     expected_ids.sort();
     assert_eq!(fact_ids, expected_ids, "{name}");
 
+    assert_eq!(
+        store.carriers_of(&created.id).ok(),
+        Some(vec![1, 2]),
+        "{name}"
+    );
+    assert_eq!(
+        store.carriers_of(&time_fact("in 2021", "2021", 1).id).ok(),
+        Some(vec![1]),
+        "{name}"
+    );
+    assert_eq!(
+        store.carriers_of(&FactId([3; 32])).ok(),
+        Some(vec![]),
+        "{name}"
+    );
     assert_eq!(store.last_event_sequence().ok(), Some(3), "{name}");
     assert_eq!(
         store.events_after(0, 10).ok(),

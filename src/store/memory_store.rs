@@ -45,6 +45,8 @@ struct State {
     /// is read from its creation, as in every backend.
     article_facts: BTreeMap<u64, Vec<ArticleFact>>,
     facts: BTreeMap<FactId, FactRecord>,
+    /// (fact, article sequence) for every fact an article carries.
+    carriers: BTreeSet<(FactId, u64)>,
     events: BTreeMap<u64, EventRecord>,
     isolated: BTreeMap<Fingerprint, u32>,
 }
@@ -154,6 +156,8 @@ impl State {
         }
         self.copies.extend(batch.copies.iter().copied());
         for (sequence, facts) in &batch.article_facts {
+            self.carriers
+                .extend(facts.iter().map(|fact| (fact.fact.id, *sequence)));
             self.article_facts.insert(*sequence, facts.clone());
         }
         self.facts.extend(batch.facts.iter().copied());
@@ -205,6 +209,15 @@ impl Store for MemoryStore {
             .range((origin, first)..)
             .take_while(|(of, _)| *of == origin)
             .map(|(_, copy)| *copy)
+            .collect())
+    }
+
+    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError> {
+        Ok(self
+            .read()
+            .carriers
+            .range((*fact, 0)..=(*fact, u64::MAX))
+            .map(|(_, sequence)| *sequence)
             .collect())
     }
 

@@ -15,6 +15,7 @@
 //! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
+//! | `G` fact id (first 8 bytes), article seq (BE) | empty: the article carries the fact |
 //! | `e` first event sequence (u64 BE)            | a run of one article's events |
 //! | `b` fingerprint (32 bytes)                   | times the line was isolated, u32 BE |
 //!
@@ -26,9 +27,10 @@
 //! The bulk of what is written (articles and texts) goes under keys that
 //! grow with the sequence, so sled appends it at the right edge of its
 //! tree instead of rewriting pages all over it; keys by hash (`i`, `P`,
-//! `F`, `c`) hold only small values. Format 2 kept articles and texts
+//! `F`, `c`, `G`) hold only small values. Format 2 kept articles and texts
 //! under their id and fingerprint; a store of format 1 or 2 is moved to
-//! this layout at open ([`upgrade`]).
+//! this layout at open ([`upgrade`]). Format 4 added `G`, built at open
+//! for a store of an earlier format.
 //!
 //! Record values are a value-version byte followed by postcard. Version 2
 //! changed articles (passages and skip reasons in the analysis) and
@@ -58,7 +60,7 @@ use crate::{
 /// The format this build writes and reads. A store of an earlier format is
 /// moved to it at open and marked with it, so that an older build refuses
 /// it rather than misread it.
-const FORMAT_VERSION: u32 = 3;
+const FORMAT_VERSION: u32 = 4;
 /// Value encoding version (first byte of every record value).
 const VALUE_VERSION: u8 = 3;
 /// The oldest value version this build reads.
@@ -72,6 +74,7 @@ const TEXT_BY_FINGERPRINT: u8 = b'P';
 const COPY: u8 = b'c';
 const ARTICLE_FACTS: u8 = b'f';
 const FACT: u8 = b'F';
+const FACT_CARRIER: u8 = b'G';
 const EVENT: u8 = b'e';
 const ISOLATED_LINE: u8 = b'b';
 
@@ -114,7 +117,7 @@ impl SledStore {
                     });
                 }
                 if found < FORMAT_VERSION {
-                    upgrade::upgrade(&db)?;
+                    upgrade::upgrade(&db, found)?;
                     db.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
                     db.flush()?;
                     tracing::info!(from = found, to = FORMAT_VERSION, "store format upgraded");
@@ -360,6 +363,15 @@ enum StoredFact {
     },
 }
 
+impl StoredFact {
+    fn id(&self) -> &FactId {
+        match self {
+            StoredFact::Created(fact) => &fact.fact.id,
+            StoredFact::Corroborated { id, .. } => id,
+        }
+    }
+}
+
 /// Fact contents already read while resolving corroborations: by fact id,
 /// and the stored facts of the creating articles read for them.
 #[derive(Default)]
@@ -403,6 +415,23 @@ fn event_runs(events: &[(u64, EventRecord)]) -> Vec<(u64, EventRun)> {
     runs
 }
 
+/// The key saying the article `sequence` carries the fact `id`. Eight
+/// bytes of the id keep the key small; a scan checks what it finds against
+/// the article's facts, so two ids sharing them are never confused.
+fn carrier_key(id: &FactId, sequence: u64) -> [u8; 17] {
+    let mut key = [0u8; 17];
+    key[..9].copy_from_slice(&carrier_prefix(id));
+    key[9..].copy_from_slice(&sequence.to_be_bytes());
+    key
+}
+
+fn carrier_prefix(id: &FactId) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = FACT_CARRIER;
+    key[1..].copy_from_slice(&id.0[..8]);
+    key
+}
+
 fn isolated_key(fingerprint: &Fingerprint) -> [u8; 33] {
     let mut key = [0u8; 33];
     key[0] = ISOLATED_LINE;
@@ -426,6 +455,15 @@ impl SledStore {
             .get(place_key(fingerprint))?
             .map(|raw| decode_place(fingerprint, &raw))
             .transpose()
+    }
+
+    /// The facts of the article at `sequence` as stored (none when it has
+    /// none).
+    fn stored_facts(&self, sequence: u64) -> Result<Vec<StoredFact>, StoreError> {
+        match self.db.get(numbered_key(ARTICLE_FACTS, sequence))? {
+            Some(raw) => decode(|| format!("facts of article {sequence}"), &raw),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// The article stored at `sequence`.
@@ -575,12 +613,7 @@ impl Store for SledStore {
                 || format!("article {sequence}"),
                 &value,
             )?;
-            let stored: Vec<StoredFact> =
-                match self.db.get(numbered_key(ARTICLE_FACTS, sequence))? {
-                    Some(raw) => decode(|| format!("facts of article {sequence}"), &raw)?,
-                    None => Vec::new(),
-                };
-            let facts = self.resolve_facts(stored, &mut contents)?;
+            let facts = self.resolve_facts(self.stored_facts(sequence)?, &mut contents)?;
             visit(sequence, &record.id, facts);
         }
         Ok(())
@@ -680,6 +713,29 @@ impl Store for SledStore {
             copies.push(copy);
         }
         Ok(copies)
+    }
+
+    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError> {
+        let mut carriers = Vec::new();
+        for entry in self.db.scan_prefix(carrier_prefix(fact)) {
+            let (key, _) = entry?;
+            let sequence = key
+                .get(9..17)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: format!("carriers of fact {fact:?}"),
+                    reason: format!("key of {} bytes", key.len()),
+                })?;
+            if self
+                .stored_facts(sequence)?
+                .iter()
+                .any(|stored| stored.id() == fact)
+            {
+                carriers.push(sequence);
+            }
+        }
+        Ok(carriers)
     }
 
     fn each_paragraph_since(
@@ -820,6 +876,9 @@ impl Store for SledStore {
             writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
         }
         for (sequence, facts) in &batch.article_facts {
+            for fact in facts {
+                writes.insert(&carrier_key(&fact.fact.id, *sequence)[..], &[][..]);
+            }
             // A corroboration stores its id and where it stands; its
             // content is the creating article's.
             let stored: Vec<StoredFact> = facts
@@ -991,6 +1050,60 @@ mod tests {
         assert_eq!(paragraph.text, "Old text.");
         assert_eq!(paragraph.first, paragraph.origin);
         assert_eq!(paragraph.anchors, [42]);
+        let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
+        assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
+        Ok(())
+    }
+
+    #[test]
+    fn a_format_3_store_gets_its_fact_carriers_indexed_at_open(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let body = FactBody::Time(crate::facts::TimeExpr {
+            text: "Tuesday".into(),
+            value: Some("2020-12-01".into()),
+        });
+        let fact = |event| ArticleFact {
+            fact: Fact {
+                id: body.id(),
+                body: body.clone(),
+                confidence: 1.0,
+                provenance: Provenance {
+                    paragraph_index: 0,
+                    start: 0,
+                    end: 7,
+                },
+            },
+            event,
+            sequence: 1,
+        };
+        {
+            let store = open_once_released(dir.path())?;
+            store.commit(&CommitBatch {
+                articles: vec![article_record(1, "a"), article_record(2, "b")],
+                article_facts: vec![
+                    (1, vec![fact(FactEventKind::Created)]),
+                    (2, vec![fact(FactEventKind::Corroborated)]),
+                ],
+                facts: vec![(
+                    body.id(),
+                    FactRecord {
+                        first_article: 1,
+                        index: 0,
+                    },
+                )],
+                ..CommitBatch::default()
+            })?;
+            // What a format-3 store holds: the same, without `G`.
+            for key in store.db.scan_prefix([FACT_CARRIER]).keys() {
+                store.db.remove(key?)?;
+            }
+            store.db.insert(FORMAT_KEY, &3u32.to_be_bytes())?;
+            store.db.flush()?;
+            assert_eq!(store.carriers_of(&body.id())?, Vec::<u64>::new());
+        }
+        let store = open_once_released(dir.path())?;
+        assert_eq!(store.carriers_of(&body.id())?, [1, 2]);
         let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
         assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         Ok(())

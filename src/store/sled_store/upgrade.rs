@@ -1,4 +1,9 @@
-//! Moves a store of format 1 or 2 to the format-3 layout, at open.
+//! Moves a store of an earlier format to the current one, at open.
+//!
+//! Format 4 added the index of which articles carry each fact (`G`); for a
+//! store of format 3 or older it is built from the articles' facts, in
+//! chunks of blind inserts, so a crash in the middle only means building it
+//! again at the next open.
 //!
 //! Formats 1 and 2 kept each article under its id (`r`, with its id again
 //! under its sequence, `a`) and each paragraph text under its fingerprint
@@ -15,8 +20,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    article_key, decode_evolved, encode, encode_place, id_key, legacy, place_key, text_key,
-    StoredText,
+    article_key, carrier_key, decode, decode_evolved, encode, encode_place, id_key, key_number,
+    legacy, numbered_key, place_key, text_key, StoredFact, StoredText, ARTICLE_FACTS,
 };
 use crate::{
     matching::Origin,
@@ -42,8 +47,44 @@ pub(super) struct ParagraphV2 {
     pub anchors: Vec<u64>,
 }
 
+/// Brings a store of format `found` to the current format.
+pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
+    if found < 3 {
+        move_layout(db)?;
+    }
+    index_fact_carriers(db)
+}
+
+/// Writes the `G` key of every fact of every stored article.
+fn index_fact_carriers(db: &sled::Db) -> Result<(), StoreError> {
+    let mut from = numbered_key(ARTICLE_FACTS, 0);
+    loop {
+        let chunk = db
+            .range(from..=numbered_key(ARTICLE_FACTS, u64::MAX))
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((last, _)) = chunk.last() else {
+            return Ok(());
+        };
+        let last = key_number(last, "facts of an article")?;
+        let mut writes = sled::Batch::default();
+        for (key, value) in &chunk {
+            let sequence = key_number(key, "facts of an article")?;
+            let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), value)?;
+            for fact in &facts {
+                writes.insert(&carrier_key(fact.id(), sequence)[..], &[][..]);
+            }
+        }
+        db.apply_batch(writes)?;
+        match last.checked_add(1) {
+            Some(next) => from = numbered_key(ARTICLE_FACTS, next),
+            None => return Ok(()),
+        }
+    }
+}
+
 /// Moves everything stored in the layout of formats 1 and 2.
-pub(super) fn upgrade(db: &sled::Db) -> Result<(), StoreError> {
+fn move_layout(db: &sled::Db) -> Result<(), StoreError> {
     move_paragraphs(db)?;
     move_articles(db)?;
     // Counts and ids left without their paragraph or article (none are
