@@ -25,8 +25,8 @@ use wirecopy::{
     matching::Origin,
     server::{serve, ServeOptions},
     store::{
-        ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, ParagraphRecord,
-        SledStore, Store, StoreError, DEFAULT_CACHE_BYTES,
+        ArticleFact, ArticleRecord, CommitBatch, Committed, ParagraphRecord, SledStore, Store,
+        StoreError, StoredEvent, DEFAULT_CACHE_BYTES,
     },
     text::Fingerprint,
 };
@@ -73,6 +73,10 @@ impl Store for FaultyStore {
     fn last_sequence(&self) -> Result<u64, StoreError> {
         self.sled.last_sequence()
     }
+    fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
+        self.read()?;
+        self.sled.is_deleted(sequence)
+    }
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
         self.read()?;
         self.sled.paragraph(fingerprint)
@@ -115,7 +119,7 @@ impl Store for FaultyStore {
         &self,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
+    ) -> Result<Vec<(u64, StoredEvent)>, StoreError> {
         self.sled.events_after(after, limit)
     }
     fn isolated_lines(&self) -> Result<Vec<(Fingerprint, u32)>, StoreError> {

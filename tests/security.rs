@@ -28,6 +28,7 @@ use wirecopy::{
 
 const SCRAPER: &str = "scraper-0123456789abcdef";
 const ANALYST: &str = "analyst-0123456789abcdef";
+const EDITOR: &str = "editor-0123456789abcdef";
 
 fn with_token<T>(message: T, token: &str) -> Request<T> {
     let mut request = Request::new(message);
@@ -50,7 +51,7 @@ async fn serving(channel: Channel) -> bool {
 async fn tokens_and_scopes_decide_who_may_call_what() {
     let dir = tempfile::tempdir().expect("temp dir");
     let tokens = Tokens::parse(&format!(
-        "# test tokens\n{SCRAPER} submit\n{ANALYST} read,subscribe\n"
+        "# test tokens\n{SCRAPER} submit\n{ANALYST} read,subscribe\n{EDITOR} delete\n"
     ))
     .expect("token file parses");
     let options = ServeOptions {
@@ -126,6 +127,37 @@ async fn tokens_and_scopes_decide_who_may_call_what() {
         .await
         .expect_err("the scraper may not subscribe");
     assert_eq!(status.code(), Code::PermissionDenied);
+
+    // Only the `delete` scope deletes.
+    for token in [SCRAPER, ANALYST] {
+        let status = server
+            .client
+            .delete_article(with_token(
+                pb::DeleteArticleRequest { id: "talks".into() },
+                token,
+            ))
+            .await
+            .expect_err("only an editor may delete");
+        assert_eq!(status.code(), Code::PermissionDenied, "{status:?}");
+        assert!(status.message().contains("delete"), "{status:?}");
+    }
+    server
+        .client
+        .delete_article(with_token(
+            pb::DeleteArticleRequest { id: "talks".into() },
+            EDITOR,
+        ))
+        .await
+        .expect("the editor may delete");
+    let status = server
+        .client
+        .get_article(with_token(
+            pb::GetArticleRequest { id: "talks".into() },
+            ANALYST,
+        ))
+        .await
+        .expect_err("deleted");
+    assert_eq!(status.code(), Code::NotFound);
 
     // Health and reflection need no token.
     assert!(serving(server.channel().await).await);

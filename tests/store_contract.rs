@@ -17,8 +17,8 @@ use wirecopy::{
     server::open_engine,
     store::{
         self, AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, Committed,
-        EventRecord, FactEventKind, FactRecord, Instant, ParagraphRecord, Store, StoreConfig,
-        StoreError,
+        Deletion, EventRecord, FactEventKind, FactRecord, Instant, Notice, NoticeKind,
+        ParagraphRecord, Store, StoreConfig, StoreError, StoredEvent,
     },
     text::Fingerprint,
 };
@@ -173,6 +173,7 @@ fn first_batches() -> [CommitBatch; 2] {
             ),
         ],
         events: vec![(1, event(1, 0)), (2, event(1, 1))],
+        copies: vec![(origin(1, 0), origin(1, 0)), (origin(1, 1), origin(1, 1))],
         isolated: vec![(fingerprint(9), 1)],
         ..CommitBatch::default()
     };
@@ -253,10 +254,16 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     assert_eq!(store.paragraph(&fingerprint(7)).ok(), Some(None), "{name}");
     assert_eq!(
         store.copies_of(origin(1, 0)).ok(),
-        Some(vec![origin(2, 0)]),
+        Some(vec![origin(1, 0), origin(2, 0)]),
         "{name}"
     );
-    assert_eq!(store.copies_of(origin(1, 1)).ok(), Some(vec![]), "{name}");
+    assert_eq!(
+        store.copies_of(origin(1, 1)).ok(),
+        Some(vec![origin(1, 1)]),
+        "{name}"
+    );
+    assert_eq!(store.copies_of(origin(2, 1)).ok(), Some(vec![]), "{name}");
+    assert_eq!(store.is_deleted(1).ok(), Some(false), "{name}");
 
     let since_2 = stored_paragraphs(store, 2);
     assert_eq!(
@@ -308,12 +315,16 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     assert_eq!(store.last_event_sequence().ok(), Some(3), "{name}");
     assert_eq!(
         store.events_after(0, 10).ok(),
-        Some(vec![(1, event(1, 0)), (2, event(1, 1)), (3, event(2, 0))]),
+        Some(vec![
+            (1, StoredEvent::Fact(event(1, 0))),
+            (2, StoredEvent::Fact(event(1, 1))),
+            (3, StoredEvent::Fact(event(2, 0)))
+        ]),
         "{name}"
     );
     assert_eq!(
         store.events_after(1, 1).ok(),
-        Some(vec![(2, event(1, 1))]),
+        Some(vec![(2, StoredEvent::Fact(event(1, 1)))]),
         "{name}: from inside a run of one article's events, with a limit"
     );
     assert_eq!(store.events_after(3, 10).ok(), Some(vec![]), "{name}");
@@ -463,6 +474,176 @@ fn a_text_moved_to_a_later_article_is_read_at_its_new_place() {
     }
 }
 
+/// Deletes article 1 (`a`) after [`first_batches`]: its first text stays
+/// for `b`, its second is freed; its first fact, which `b` corroborates,
+/// is withdrawn and its content kept; its second is retracted.
+fn deletion_of_a() -> CommitBatch {
+    let created = time_fact("Tuesday", "2020-12-01", 0);
+    let other = time_fact("in 2021", "2021", 1);
+    let notice = |kind, fact| Notice {
+        kind,
+        fact,
+        article_id: "a".into(),
+        source: "wire".into(),
+    };
+    CommitBatch {
+        deletions: vec![Deletion {
+            sequence: 1,
+            id: "a".into(),
+            copies: vec![(origin(1, 0), origin(1, 0)), (origin(1, 1), origin(1, 1))],
+            facts: vec![created.id, other.id],
+        }],
+        paragraph_counts: vec![(fingerprint(1), origin(1, 0), 1)],
+        freed_texts: vec![(fingerprint(2), origin(1, 1))],
+        retracted_facts: vec![other.id],
+        kept_contents: vec![(created.id, created.body.clone())],
+        notices: vec![
+            (4, notice(NoticeKind::Withdrawn, created.id)),
+            (5, notice(NoticeKind::Retracted, other.id)),
+        ],
+        ..CommitBatch::default()
+    }
+}
+
+/// Everything the reads return once `a` is deleted.
+fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
+    let name = backend.name;
+    let created = time_fact("Tuesday", "2020-12-01", 0);
+    let other = time_fact("in 2021", "2021", 1);
+    assert_eq!(store.article("a").ok(), Some(None), "{name}");
+    assert_eq!(store.article_id(1).ok(), Some(None), "{name}");
+    assert_eq!(store.is_deleted(1).ok(), Some(true), "{name}");
+    assert_eq!(store.is_deleted(2).ok(), Some(false), "{name}");
+    assert_eq!(store.last_sequence().ok(), Some(2), "{name}");
+    assert_eq!(
+        store.paragraph(&fingerprint(1)).ok().flatten(),
+        Some(paragraph(origin(1, 0), "first text", 1)),
+        "{name}: a shared text stays where it was stored"
+    );
+    assert_eq!(store.paragraph(&fingerprint(2)).ok(), Some(None), "{name}");
+    assert!(
+        stored_paragraphs(store, 1)
+            .iter()
+            .all(|(_, text)| text.first != origin(1, 1)),
+        "{name}: the freed text is gone"
+    );
+    assert_eq!(
+        store.copies_of(origin(1, 0)).ok(),
+        Some(vec![origin(2, 0)]),
+        "{name}"
+    );
+    assert_eq!(store.article_facts(1).ok(), Some(None), "{name}");
+    let facts = store.article_facts(2).ok().flatten().unwrap_or_default();
+    assert_eq!(
+        facts.first().map(|f| &f.fact.body),
+        Some(&created.body),
+        "{name}: a corroboration reads its kept content"
+    );
+    assert_eq!(store.carriers_of(&created.id).ok(), Some(vec![2]), "{name}");
+    assert_eq!(store.carriers_of(&other.id).ok(), Some(vec![]), "{name}");
+    let mut fact_ids = Vec::new();
+    store
+        .each_fact_id(&mut |id| fact_ids.push(*id))
+        .expect("fact ids scan");
+    assert_eq!(fact_ids, [created.id], "{name}");
+    let mut ids = Vec::new();
+    store
+        .each_article_id(&mut |id| ids.push(id.to_owned()))
+        .expect("ids scan");
+    assert_eq!(ids, ["b"], "{name}");
+    assert_eq!(
+        stored_articles(store, 1)
+            .into_iter()
+            .map(|(sequence, _, _)| sequence)
+            .collect::<Vec<_>>(),
+        [2],
+        "{name}"
+    );
+    let mut notices = deletion_of_a()
+        .notices
+        .into_iter()
+        .map(|(_, notice)| notice);
+    let (Some(withdrawn), Some(retracted)) = (notices.next(), notices.next()) else {
+        panic!("the deletion has two notices");
+    };
+    assert_eq!(store.last_event_sequence().ok(), Some(5), "{name}");
+    assert_eq!(
+        store.events_after(2, 10).ok(),
+        Some(vec![
+            (3, StoredEvent::Fact(event(2, 0))),
+            (4, StoredEvent::Notice(withdrawn)),
+            (5, StoredEvent::Notice(retracted)),
+        ]),
+        "{name}: notices follow the events in sequence order"
+    );
+    assert_eq!(
+        store.events_after(0, 2).ok().map(|e| e.len()),
+        Some(2),
+        "{name}"
+    );
+}
+
+#[test]
+fn a_deleted_article_is_gone_from_every_read_and_its_sequence_stays_taken() {
+    for backend in backends() {
+        let name = backend.name;
+        let store = backend.open();
+        for batch in first_batches() {
+            commit(&backend, &*store, &batch);
+        }
+        assert_eq!(
+            commit(&backend, &*store, &deletion_of_a()),
+            Committed {
+                articles: 3..3,
+                events: 4..6
+            },
+            "{name}"
+        );
+        assert_reads_after_deletion(&backend, &*store);
+        // Deleting the last article does not give its sequence again.
+        commit(
+            &backend,
+            &*store,
+            &CommitBatch {
+                deletions: vec![Deletion {
+                    sequence: 2,
+                    id: "b".into(),
+                    copies: vec![(origin(1, 0), origin(2, 0))],
+                    facts: vec![time_fact("Tuesday", "2020-12-01", 0).id],
+                }],
+                ..CommitBatch::default()
+            },
+        );
+        assert_eq!(store.last_sequence().ok(), Some(2), "{name}");
+        let reused = store.commit(&CommitBatch {
+            articles: vec![article(2, "c")],
+            ..CommitBatch::default()
+        });
+        assert!(
+            matches!(reused, Err(StoreError::Conflict { expected: 3, .. })),
+            "{name}: {reused:?}"
+        );
+        // The id of a deleted article is free for a new one.
+        assert_eq!(
+            commit(
+                &backend,
+                &*store,
+                &CommitBatch {
+                    articles: vec![article(3, "a")],
+                    ..CommitBatch::default()
+                }
+            )
+            .articles,
+            3..4,
+            "{name}"
+        );
+        assert_eq!(
+            store.article("a").ok().flatten().map(|a| a.sequence),
+            Some(3)
+        );
+    }
+}
+
 #[test]
 fn a_durable_store_reads_the_same_after_reopening_and_goes_on_from_its_sequences() {
     for backend in backends().into_iter().filter(|b| b.config.is_durable()) {
@@ -474,16 +655,20 @@ fn a_durable_store_reads_the_same_after_reopening_and_goes_on_from_its_sequences
         }
         let store = backend.open();
         assert_reads_first_batches(&backend, &*store);
+        commit(&backend, &*store, &deletion_of_a());
+        drop(store);
+        let store = backend.open();
+        assert_reads_after_deletion(&backend, &*store);
         let next = CommitBatch {
             articles: vec![article(3, "c")],
-            events: vec![(4, event(3, 0))],
+            events: vec![(6, event(3, 0))],
             ..CommitBatch::default()
         };
         assert_eq!(
             commit(&backend, &*store, &next),
             Committed {
                 articles: 3..4,
-                events: 4..5
+                events: 6..7
             },
             "{}",
             backend.name
@@ -491,11 +676,19 @@ fn a_durable_store_reads_the_same_after_reopening_and_goes_on_from_its_sequences
     }
 }
 
+/// What the engine is asked to do.
+#[derive(Clone)]
+enum Step {
+    Submit(Article),
+    Delete(String),
+}
+
 /// BBC articles from `../shared/data/bbc` (research use only, so not copied
-/// into the repository), each followed now and then by an edited copy
-/// and a resubmission, so that exact and near copies, corroborations,
-/// resubmissions and window generations all happen.
-fn bbc_submissions() -> Vec<Article> {
+/// into the repository), each followed now and then by an edited copy, a
+/// resubmission or the deletion of an earlier article, so that exact and
+/// near copies, corroborations, resubmissions, deletions and window
+/// generations all happen.
+fn bbc_steps() -> Vec<Step> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/bbc/politics");
     let mut articles = Vec::new();
     for n in 1..=120 {
@@ -510,7 +703,7 @@ fn bbc_submissions() -> Vec<Article> {
             body: body.trim().into(),
             ..Article::default()
         };
-        articles.push(original.clone());
+        articles.push(Step::Submit(original.clone()));
         if n % 4 == 0 {
             let paragraphs: Vec<&str> = original
                 .body
@@ -518,7 +711,7 @@ fn bbc_submissions() -> Vec<Article> {
                 .filter(|l| !l.trim().is_empty())
                 .collect();
             let kept = &paragraphs[..paragraphs.len().saturating_sub(1).max(1)];
-            articles.push(Article {
+            articles.push(Step::Submit(Article {
                 id: format!("copy-{n}"),
                 source: "outlet.example".into(),
                 body: format!(
@@ -526,10 +719,15 @@ fn bbc_submissions() -> Vec<Article> {
                     kept.join("\n").replacen(" the ", " teh ", 1)
                 ),
                 ..original.clone()
-            });
+            }));
         }
         if n % 10 == 0 {
-            articles.push(original);
+            articles.push(Step::Submit(original));
+        }
+        if n % 9 == 0 {
+            // An original that was copied (n - 1 is a multiple of 4 for
+            // n = 9, 45, 81, …) or not.
+            articles.push(Step::Delete(format!("bbc-{}", n - 1)));
         }
     }
     articles
@@ -537,7 +735,7 @@ fn bbc_submissions() -> Vec<Article> {
 
 #[tokio::test]
 async fn the_engine_answers_the_same_on_every_backend() {
-    let articles = bbc_submissions();
+    let steps = bbc_steps();
     let mut answers: Vec<(&str, Vec<String>)> = Vec::new();
     for backend in backends() {
         let config = EngineConfig {
@@ -547,8 +745,17 @@ async fn the_engine_answers_the_same_on_every_backend() {
         };
         let engine = open_engine(&backend.config, config).expect("the engine opens");
         let mut seen = Vec::new();
-        let (mut copies, mut resubmitted, mut corroborated) = (0, 0, 0);
-        for article in articles.clone() {
+        let (mut copies, mut resubmitted, mut corroborated, mut withdrawn) = (0, 0, 0, 0);
+        for step in steps.clone() {
+            let article = match step {
+                Step::Submit(article) => article,
+                Step::Delete(id) => {
+                    let deleted = engine.delete(&id).await.expect("the article is deleted");
+                    withdrawn += deleted.corroborations_withdrawn;
+                    seen.push(format!("{deleted:?}"));
+                    continue;
+                }
+            };
             let id = article.id.clone();
             let submitted = engine.submit(article).await.expect("the article is stored");
             copies += usize::from(submitted.verdict == Verdict::WireCopy);
@@ -579,8 +786,9 @@ async fn the_engine_answers_the_same_on_every_backend() {
         engine.close().expect("the engine closes");
         // The corpus exercises what differs between runs of the writer.
         assert!(
-            copies >= 25 && resubmitted == 12 && corroborated > 100,
-            "{}: {copies} wire copies, {resubmitted} resubmitted, {corroborated} corroborations",
+            copies >= 25 && resubmitted == 12 && corroborated > 100 && withdrawn > 10,
+            "{}: {copies} wire copies, {resubmitted} resubmitted, {corroborated} corroborations, \
+             {withdrawn} withdrawn by deletions",
             backend.name
         );
         answers.push((backend.name, seen));

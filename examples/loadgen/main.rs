@@ -289,6 +289,13 @@ impl ArticleService for Echo {
     ) -> Result<Response<Self::ExportStream>, Status> {
         Err(Status::unimplemented("echo"))
     }
+
+    async fn delete_article(
+        &self,
+        _: Request<pb::DeleteArticleRequest>,
+    ) -> Result<Response<pb::DeleteArticleResponse>, Status> {
+        Err(Status::unimplemented("echo"))
+    }
 }
 
 async fn start_echo() -> Result<String, AnyError> {

@@ -7,7 +7,10 @@ use tokio_stream::{wrappers::ReceiverStream, Stream};
 use tonic::{Request, Response, Status, Streaming};
 
 use super::{
-    convert::{article_from_request, duplicates_response, get_article_response, submit_response},
+    convert::{
+        article_from_request, delete_response, duplicates_response, get_article_response,
+        submit_response,
+    },
     observe::record_submission,
     pb::{self, article_service_server::ArticleService},
     status::stream_error,
@@ -221,6 +224,16 @@ impl ArticleService for ArticleApi {
             .await
             .map_err(|e| Status::from(Error::task_failed("finding the duplicates", e)))??;
         Ok(Response::new(duplicates_response(duplicates)))
+    }
+
+    async fn delete_article(
+        &self,
+        request: Request<pb::DeleteArticleRequest>,
+    ) -> Result<Response<pb::DeleteArticleResponse>, Status> {
+        let id = request.into_inner().id;
+        let deleted = self.engine.delete(&id).await?;
+        tracing::info!(id = %deleted.id, sequence = deleted.sequence, "article deleted");
+        Ok(Response::new(delete_response(deleted)))
     }
 
     type ExportStream = ReceiverStream<Result<pb::GetArticleResponse, Status>>;

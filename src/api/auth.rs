@@ -31,6 +31,8 @@ pub enum Scope {
     Read,
     /// Subscribe to the fact stream.
     Subscribe,
+    /// DeleteArticle.
+    Delete,
 }
 
 impl Scope {
@@ -39,6 +41,7 @@ impl Scope {
             "submit" => Some(Scope::Submit),
             "read" => Some(Scope::Read),
             "subscribe" => Some(Scope::Subscribe),
+            "delete" => Some(Scope::Delete),
             _ => None,
         }
     }
@@ -49,6 +52,7 @@ impl Scope {
             Scope::Submit => "submit",
             Scope::Read => "read",
             Scope::Subscribe => "subscribe",
+            Scope::Delete => "delete",
         }
     }
 }
@@ -140,7 +144,7 @@ impl Tokens {
                 .map(|name| {
                     Scope::parse(name).ok_or_else(|| {
                         malformed(format!(
-                            "unknown scope {name:?} (known: submit, read, subscribe)"
+                            "unknown scope {name:?} (known: submit, read, subscribe, delete)"
                         ))
                     })
                 })
@@ -187,6 +191,7 @@ pub fn required_scope(path: &str) -> Option<Scope> {
     if service == article_service_server::SERVICE_NAME {
         Some(match method {
             "Submit" | "SubmitStream" => Scope::Submit,
+            "DeleteArticle" => Scope::Delete,
             _ => Scope::Read,
         })
     } else if service == fact_service_server::SERVICE_NAME {

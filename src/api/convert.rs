@@ -6,8 +6,8 @@ use super::pb;
 use crate::{
     article::Article,
     engine::{
-        Delivery, Duplicates, FactEvent, FactFilter, PassageReport, RelatedArticle, Relation,
-        StoredArticle, Submission,
+        Deleted, Delivery, Duplicates, EventKind, FactEvent, FactFilter, PassageReport,
+        RelatedArticle, Relation, StoredArticle, Submission,
     },
     error::Error,
     facts::{EntityType, Fact, FactBody, FactKind},
@@ -181,6 +181,18 @@ fn related(related: RelatedArticle) -> pb::RelatedArticle {
     }
 }
 
+/// The response for a deletion.
+pub fn delete_response(deleted: Deleted) -> pb::DeleteArticleResponse {
+    pb::DeleteArticleResponse {
+        id: deleted.id,
+        sequence: deleted.sequence,
+        texts_freed: deleted.texts_freed,
+        facts_retracted: deleted.facts_retracted,
+        corroborations_withdrawn: deleted.corroborations_withdrawn,
+        last_event_sequence: deleted.last_event_sequence,
+    }
+}
+
 /// The response for a duplicates query.
 pub fn duplicates_response(duplicates: Duplicates) -> pb::GetDuplicatesResponse {
     pb::GetDuplicatesResponse {
@@ -300,6 +312,7 @@ pub fn fact_event(delivery: Delivery) -> pb::FactEvent {
             let FactEvent {
                 sequence,
                 kind,
+                fact_id,
                 fact: found,
                 article_id,
                 source,
@@ -307,10 +320,13 @@ pub fn fact_event(delivery: Delivery) -> pb::FactEvent {
             pb::FactEvent {
                 sequence,
                 kind: match kind {
-                    FactEventKind::Created => pb::fact_event::Kind::FactCreated,
-                    FactEventKind::Corroborated => pb::fact_event::Kind::FactCorroborated,
+                    EventKind::Created => pb::fact_event::Kind::FactCreated,
+                    EventKind::Corroborated => pb::fact_event::Kind::FactCorroborated,
+                    EventKind::Retracted => pb::fact_event::Kind::FactRetracted,
+                    EventKind::Withdrawn => pb::fact_event::Kind::CorroborationWithdrawn,
                 } as i32,
-                fact: Some(fact(found, &article_id)),
+                fact_id: fact_id.0.to_vec(),
+                fact: found.map(|found| fact(found, &article_id)),
                 article_id,
                 source,
             }

@@ -1,4 +1,5 @@
-//! The client subcommands `get`, `dupes`, `facts` and `subscribe` (`submit` has its own module).
+//! The client subcommands `get`, `dupes`, `facts`, `subscribe` and
+//! `delete` (`submit` has its own module).
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -218,6 +219,47 @@ async fn copied_passages(
     };
     let sources = passages::source_bodies(client, analysis).await;
     passages::side_by_side(&article.body, analysis, &sources)
+}
+
+/// Options of `wirecopy delete`.
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// The ids of the articles to delete.
+    #[arg(required = true)]
+    ids: Vec<String>,
+    #[command(flatten)]
+    client: ClientArgs,
+}
+
+/// Deletes articles one by one, printing what each deletion did. Goes on
+/// past an id that fails (unknown, say) and exits with failure if any did.
+pub async fn delete(args: DeleteArgs) -> anyhow::Result<ExitCode> {
+    let mut client = connect(&args.client).await?;
+    let mut failed = false;
+    for id in args.ids {
+        match client
+            .delete_article(pb::DeleteArticleRequest { id: id.clone() })
+            .await
+        {
+            Ok(response) => {
+                let deleted = response.into_inner();
+                if args.client.json {
+                    output::emit(output::deleted_json(&deleted))?;
+                } else {
+                    output::emit(output::deleted_line(&deleted))?;
+                }
+            }
+            Err(status) => {
+                failed = true;
+                eprintln!("{id}: {}", status_error(status));
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Prints the articles related to one article.

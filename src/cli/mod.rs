@@ -39,6 +39,9 @@ enum Command {
     Subscribe(client::SubscribeArgs),
     /// List the facts of a stored article.
     Facts(client::GetArgs),
+    /// Delete stored articles by id (needs the `delete` scope when the
+    /// server has tokens).
+    Delete(client::DeleteArgs),
     /// Write every stored article, in storage order, as JSON Lines (a
     /// backup that `import` restores).
     Export(backup::ExportArgs),
@@ -73,6 +76,7 @@ pub fn main() -> ExitCode {
             Command::Dupes(args) => client::dupes(args).await,
             Command::Subscribe(args) => client::subscribe(args).await,
             Command::Facts(args) => client::facts(args).await,
+            Command::Delete(args) => client::delete(args).await,
             Command::Export(args) => backup::export(args).await,
             Command::Import(args) => backup::import(args).await,
         }

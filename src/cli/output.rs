@@ -331,8 +331,41 @@ pub fn fact_event_line(event: &pb::FactEvent) -> String {
             event.source,
             fact_line(fact)
         ),
+        // A retraction or withdrawal: the fact by id, the deleted article.
+        None if !event.fact_id.is_empty() => format!(
+            "#{} {} {} [{}] fact {}",
+            event.sequence,
+            event_kind_name(event.kind),
+            event.article_id,
+            event.source,
+            hex(&event.fact_id)
+        ),
         None => format!("#{} {}", event.sequence, event_kind_name(event.kind)),
     }
+}
+
+/// What a deletion did, in one readable line.
+pub fn deleted_line(deleted: &pb::DeleteArticleResponse) -> String {
+    format!(
+        "deleted {} (sequence {}): {} texts freed, {} facts retracted, {} corroborations withdrawn",
+        deleted.id,
+        deleted.sequence,
+        deleted.texts_freed,
+        deleted.facts_retracted,
+        deleted.corroborations_withdrawn
+    )
+}
+
+/// What a deletion did, as JSON.
+pub fn deleted_json(deleted: &pb::DeleteArticleResponse) -> Value {
+    json!({
+        "id": deleted.id,
+        "sequence": deleted.sequence,
+        "texts_freed": deleted.texts_freed,
+        "facts_retracted": deleted.facts_retracted,
+        "corroborations_withdrawn": deleted.corroborations_withdrawn,
+        "last_event_sequence": deleted.last_event_sequence,
+    })
 }
 
 /// A fact event as JSON.
@@ -342,6 +375,7 @@ pub fn fact_event_json(event: &pb::FactEvent) -> Value {
         "kind": event_kind_name(event.kind),
         "article_id": event.article_id,
         "source": event.source,
+        "fact_id": (!event.fact_id.is_empty()).then(|| hex(&event.fact_id)),
         "fact": event.fact.as_ref().map(|f| fact_json(f, event.kind == pb::fact_event::Kind::FactCorroborated as i32)),
     })
 }

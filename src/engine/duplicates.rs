@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    report::{Duplicates, RelatedArticle, Relation},
+    report::{self, Duplicates, RelatedArticle, Relation, StoredNames},
     Shared,
 };
 use crate::{
@@ -18,6 +18,24 @@ use crate::{
     matching::{MatchKind, Origin},
     store::{ArticleRecord, Store, StoreError},
 };
+
+/// The origins a paragraph at `own` is filed under: that of every passage
+/// it reuses and, when its own text is new (not an exact or near copy),
+/// its own position. A skipped paragraph is filed nowhere.
+pub(crate) fn filing_origins(
+    kind: MatchKind,
+    passages: impl Iterator<Item = Origin>,
+    own: Origin,
+) -> Vec<Origin> {
+    if kind == MatchKind::Skipped {
+        return Vec::new();
+    }
+    let new_text = !matches!(kind, MatchKind::Exact | MatchKind::Near);
+    let mut origins: Vec<Origin> = passages.chain(new_text.then_some(own)).collect();
+    origins.sort_unstable();
+    origins.dedup();
+    origins
+}
 
 /// Lists the articles related to `record`.
 pub(crate) fn related_articles(
@@ -43,13 +61,7 @@ pub(crate) fn related_articles(
             article: record.sequence,
             paragraph: index,
         };
-        let new_text = !matches!(entry.kind, MatchKind::Exact | MatchKind::Near);
-        let origins = entry
-            .passages
-            .iter()
-            .map(|p| p.origin)
-            .chain(new_text.then_some(own));
-        for origin in origins {
+        for origin in filing_origins(entry.kind, entry.passages.iter().map(|p| p.origin), own) {
             for copy in store.copies_of(origin)? {
                 if copy.article != record.sequence {
                     sharing.entry(copy.article).or_default().insert(index);
@@ -92,10 +104,8 @@ pub(crate) fn related_articles(
             verdict: other.analysis.verdict,
         });
     }
-    let canonical_id = match analysis.canonical {
-        Some(sequence) => load_by_sequence(store, sequence)?.id,
-        None => record.id.clone(),
-    };
+    let canonical_id =
+        report::canonical_id(&record.id, record.sequence, analysis, &StoredNames(store))?;
     Ok(Duplicates {
         article_id: record.id.clone(),
         canonical_id,

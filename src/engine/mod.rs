@@ -8,6 +8,7 @@
 //! these methods and nothing below them.
 
 mod analysis;
+mod deletion;
 mod duplicates;
 mod fact_events;
 mod prepare_pool;
@@ -17,11 +18,12 @@ mod subscription;
 mod view;
 mod writer;
 
+pub use deletion::Deleted;
 pub use report::{
     CreditReport, Duplicates, ParagraphReport, PassageReport, RelatedArticle, Relation,
     StoredArticle, Submission,
 };
-pub use subscription::{Delivery, FactEvent, FactFilter};
+pub use subscription::{Delivery, EventKind, FactEvent, FactFilter};
 
 use std::{
     sync::{
@@ -45,7 +47,7 @@ use crate::{
 use prepare_pool::{PreparePool, Refused};
 use recent::Recent;
 use view::TextCache;
-use writer::{Job, PreparedArticle, Sequences};
+use writer::{Job, PreparedArticle, Sequences, Work};
 
 /// Stored paragraph texts kept in memory for alignment: about 20 bytes a
 /// word (shingle positions and word spans), some 1.3 KB for a BBC
@@ -150,6 +152,25 @@ impl Shared {
         }
     }
 
+    /// Moves the head to a deletion's last event and hands its notices to
+    /// live subscribers.
+    fn publish_notices(&self, batch: &CommitBatch) {
+        let Some(last) = batch.notices.last().map(|(sequence, _)| *sequence) else {
+            return;
+        };
+        self.head.store(last, Ordering::Release);
+        for (sequence, notice) in &batch.notices {
+            let _ = self.live.send(Arc::new(FactEvent {
+                sequence: *sequence,
+                kind: notice.kind.into(),
+                fact_id: notice.fact,
+                fact: None,
+                article_id: notice.article_id.clone(),
+                source: notice.source.clone(),
+            }));
+        }
+    }
+
     /// Moves the head to the group's last event and hands its events to
     /// live subscribers. Called by the writer once the group is durable.
     fn publish(&self, batch: &CommitBatch) {
@@ -163,8 +184,9 @@ impl Shared {
                 // Having no subscriber is not an error.
                 let _ = self.live.send(Arc::new(FactEvent {
                     sequence: fact.sequence,
-                    kind: fact.event,
-                    fact: fact.fact.clone(),
+                    kind: fact.event.into(),
+                    fact_id: fact.fact.id,
+                    fact: Some(fact.fact.clone()),
                     article_id: record.id.clone(),
                     source: record.source.clone(),
                 }));
@@ -189,7 +211,7 @@ impl Ticket {
 /// wirecopy's operations over one store.
 pub struct Engine {
     shared: Arc<Shared>,
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    jobs: Mutex<Option<mpsc::Sender<Work>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     preparers: PreparePool,
 }
@@ -290,18 +312,35 @@ impl Engine {
     /// order they are queued.
     pub async fn enqueue_prepared(&self, prepared: Prepared) -> Result<Ticket, Error> {
         let prepared = prepared.0;
+        let (reply, answer) = oneshot::channel();
+        self.send_work(Work::Submit(Box::new(Job { prepared, reply })))
+            .await?;
+        Ok(Ticket(answer))
+    }
+
+    /// Deletes the stored article `id` (see [`deletion`]): once this
+    /// returns, it answers NOT_FOUND, is no source for what comes later,
+    /// and its facts' events are durable. Runs after every submit queued
+    /// before it.
+    pub async fn delete(&self, id: &str) -> Result<Deleted, Error> {
+        validate_id("id", id)?;
+        let (reply, answer) = oneshot::channel();
+        self.send_work(Work::Delete {
+            id: id.to_owned(),
+            reply,
+        })
+        .await?;
+        answer.await.map_err(|_| Error::ShuttingDown)?
+    }
+
+    async fn send_work(&self, work: Work) -> Result<(), Error> {
         let sender = self
             .jobs
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
             .ok_or(Error::ShuttingDown)?;
-        let (reply, answer) = oneshot::channel();
-        sender
-            .send(Job { prepared, reply })
-            .await
-            .map_err(|_| Error::ShuttingDown)?;
-        Ok(Ticket(answer))
+        sender.send(work).await.map_err(|_| Error::ShuttingDown)
     }
 
     /// Answers what [`Engine::submit`] would answer for `article` now,
@@ -384,9 +423,12 @@ impl Engine {
         let store = self.shared.store.as_ref();
         let record = self.stored(id)?;
         let body = analysis::reassemble_body(store, &record)?;
-        let analysis = report::submission(&record.id, record.sequence, &record.analysis, |seq| {
-            store.article_id(seq)
-        })?;
+        let analysis = report::submission(
+            &record.id,
+            record.sequence,
+            &record.analysis,
+            &report::StoredNames(store),
+        )?;
         Ok(StoredArticle {
             article: Article {
                 id: record.id,

@@ -232,21 +232,53 @@ impl Recent {
             self.paragraphs.remove(fingerprint);
         }
         for sequence in &generation.articles {
-            self.ids.remove(sequence);
-            let Some(facts) = self.article_facts.remove(sequence) else {
-                continue;
-            };
-            for fact in facts.iter() {
-                let key = fact_key(&fact.id);
-                // Held by the table and by this article alone: no other
-                // window article shares it any more.
-                if self.fact_bodies.get(&key).is_some_and(|body| {
-                    Arc::ptr_eq(body, &fact.body) && Arc::strong_count(body) <= 2
-                }) {
-                    self.fact_bodies.remove(&key);
-                }
+            self.forget_article(*sequence);
+        }
+    }
+
+    /// Drops the id and facts of the window article with `sequence`.
+    pub(super) fn forget_article(&mut self, sequence: u64) {
+        self.ids.remove(&sequence);
+        let Some(facts) = self.article_facts.remove(&sequence) else {
+            return;
+        };
+        for fact in facts.iter() {
+            let key = fact_key(&fact.id);
+            // Held by the table and by this article alone: no other
+            // window article shares it any more.
+            if self
+                .fact_bodies
+                .get(&key)
+                .is_some_and(|body| Arc::ptr_eq(body, &fact.body) && Arc::strong_count(body) <= 2)
+            {
+                self.fact_bodies.remove(&key);
             }
         }
+    }
+
+    /// Drops the text with `fingerprint` stored at `place`: it can no
+    /// longer be matched (its anchors stay in their generation's index,
+    /// where they lead nowhere, until the generation leaves).
+    pub(super) fn forget_text(&mut self, fingerprint: &Fingerprint, place: Origin) {
+        if self
+            .paragraphs
+            .get(fingerprint)
+            .is_some_and(|paragraph| paragraph.first == place)
+        {
+            self.paragraphs.remove(fingerprint);
+        }
+    }
+
+    /// Sets how many stored articles contain the text, if in the window.
+    pub(super) fn set_text_count(&mut self, fingerprint: &Fingerprint, count: u64) {
+        if let Some(paragraph) = self.paragraphs.get_mut(fingerprint) {
+            paragraph.article_count = count;
+        }
+    }
+
+    /// Forgets a fact no stored article carries any more.
+    pub(super) fn forget_fact(&mut self, id: &FactId) {
+        self.known_facts.remove(&fact_key(id));
     }
 
     fn add_article(&mut self, sequence: u64, id: Arc<str>, facts: Vec<WindowFact>) {

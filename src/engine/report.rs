@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::{
     article::Article,
     matching::{MatchKind, Origin, SkipReason, Verdict},
-    store::{AnalysisRecord, Instant, StoreError},
+    store::{AnalysisRecord, Instant, Store, StoreError},
     text::{credits::CreditKind, Fingerprint},
 };
 
@@ -143,26 +143,114 @@ pub struct Duplicates {
     pub related: Vec<RelatedArticle>,
 }
 
-/// Builds the report of a stored or transient analysis; `resolve` turns
-/// an ingest sequence into an article id.
+/// How a report names the articles its analysis refers to.
+pub(crate) trait Names {
+    /// The id of the article at `sequence`, `None` when it was deleted
+    /// (an error when it was never stored: the store is corrupt).
+    fn id(&self, sequence: u64) -> Result<Option<String>, StoreError>;
+    /// The positions filed under `origin` (see [`super::duplicates`]), in
+    /// order.
+    fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError>;
+}
+
+/// [`Names`] read from the store.
+pub(crate) struct StoredNames<'a>(pub &'a dyn Store);
+
+impl Names for StoredNames<'_> {
+    fn id(&self, sequence: u64) -> Result<Option<String>, StoreError> {
+        id_or_gone(self.0, sequence, self.0.article_id(sequence)?)
+    }
+
+    fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
+        self.0.copies_of(origin)
+    }
+}
+
+/// `found`, the id of the article at `sequence`, or `None` when that
+/// article was deleted; an error when it was never stored.
+pub(crate) fn id_or_gone(
+    store: &dyn Store,
+    sequence: u64,
+    found: Option<String>,
+) -> Result<Option<String>, StoreError> {
+    match found {
+        Some(id) => Ok(Some(id)),
+        None if store.is_deleted(sequence)? => Ok(None),
+        None => Err(StoreError::Corrupt {
+            key: format!("article sequence {sequence}"),
+            reason: "referenced by an analysis but not stored".into(),
+        }),
+    }
+}
+
+/// A position an analysis refers to, named: the article there or, when it
+/// was deleted, the first surviving one filed under the same `origin`
+/// before the article `before` (any, for 0: a transient analysis).
+/// `None` when nothing of it survives.
+fn surviving(
+    names: &dyn Names,
+    at: Origin,
+    origin: Origin,
+    before: u64,
+) -> Result<Option<(u64, String, u32)>, StoreError> {
+    if let Some(id) = names.id(at.article)? {
+        return Ok(Some((at.article, id, at.paragraph)));
+    }
+    for member in names.copies_of(origin)? {
+        if before != 0 && member.article >= before {
+            break;
+        }
+        if let Some(id) = names.id(member.article)? {
+            return Ok(Some((member.article, id, member.paragraph)));
+        }
+    }
+    Ok(None)
+}
+
+/// The id of the article's canonical: the stored one, or when it was
+/// deleted the earliest surviving article that holds what the article
+/// took from it; the article's own id when none is left.
+pub(crate) fn canonical_id(
+    article_id: &str,
+    sequence: u64,
+    analysis: &AnalysisRecord,
+    names: &dyn Names,
+) -> Result<String, StoreError> {
+    let Some(canonical) = analysis.canonical else {
+        return Ok(article_id.to_owned());
+    };
+    if let Some(id) = names.id(canonical)? {
+        return Ok(id);
+    }
+    let mut best: Option<(u64, String)> = None;
+    for passage in analysis.paragraphs.iter().flat_map(|p| &p.passages) {
+        if passage.source.article != canonical && passage.origin.article != canonical {
+            continue;
+        }
+        if let Some((found, id, _)) = surviving(names, passage.source, passage.origin, sequence)? {
+            if best.as_ref().is_none_or(|(earliest, _)| found < *earliest) {
+                best = Some((found, id));
+            }
+        }
+    }
+    Ok(best.map_or_else(|| article_id.to_owned(), |(_, id)| id))
+}
+
+/// Builds the report of a stored or transient analysis. A source or
+/// origin that was deleted is named by the next surviving article with the
+/// same text (see [`surviving`]), or by an empty id.
 pub(crate) fn submission(
     article_id: &str,
     sequence: u64,
     analysis: &AnalysisRecord,
-    mut resolve: impl FnMut(u64) -> Result<Option<String>, StoreError>,
+    names: &dyn Names,
 ) -> Result<Submission, StoreError> {
-    let mut resolve_id = |sequence: u64| -> Result<String, StoreError> {
-        resolve(sequence)?.ok_or_else(|| StoreError::Corrupt {
-            key: format!("article sequence {sequence}"),
-            reason: "referenced by an analysis but not stored".into(),
+    let canonical_id = canonical_id(article_id, sequence, analysis, names)?;
+    let position = |at: Origin, origin: Origin| -> Result<(String, u32), StoreError> {
+        Ok(match surviving(names, at, origin, sequence)? {
+            Some((_, id, paragraph)) => (id, paragraph),
+            None => (String::new(), at.paragraph),
         })
-    };
-    let canonical_id = match analysis.canonical {
-        Some(canonical) => resolve_id(canonical)?,
-        None => article_id.to_owned(),
-    };
-    let mut position = |at: Origin| -> Result<(String, u32), StoreError> {
-        Ok((resolve_id(at.article)?, at.paragraph))
     };
     let mut paragraphs = Vec::with_capacity(analysis.paragraphs.len());
     for (index, entry) in analysis.paragraphs.iter().enumerate() {
@@ -170,9 +258,9 @@ pub(crate) fn submission(
         for passage in &entry.passages {
             passages.push(PassageReport {
                 span: passage.span.clone(),
-                source: position(passage.source)?,
+                source: position(passage.source, passage.origin)?,
                 source_span: passage.source_span.clone(),
-                origin: position(passage.origin)?,
+                origin: position(passage.origin, passage.origin)?,
                 copied_words: passage.copied_words,
             });
         }

@@ -10,6 +10,12 @@
 //! never waits for a subscriber, and no subscriber holds more than the
 //! shared buffer and its own small output queue. While a filtered stream
 //! has nothing to send, it sends heartbeats carrying its cursor.
+//!
+//! A deleted article's own events are not replayed (its words are gone);
+//! what its deletion did to each of its facts follows as events of their
+//! own, retracted or withdrawn, which name the fact by id and pass every
+//! filter but the source (a withdrawal, like a corroboration, only with
+//! `include_corroborations`).
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
@@ -17,20 +23,54 @@ use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit};
 
 use super::Shared;
 use crate::{
-    facts::{Fact, FactKind},
-    store::{ArticleFact, FactEventKind, StoreError},
+    facts::{Fact, FactId, FactKind},
+    store::{ArticleFact, FactEventKind, NoticeKind, StoreError, StoredEvent},
 };
+
+/// What an event of the stream says of its fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// An article brought it first.
+    Created,
+    /// A later article confirmed it.
+    Corroborated,
+    /// The last article carrying it was deleted.
+    Retracted,
+    /// An article carrying it was deleted; others still do.
+    Withdrawn,
+}
+
+impl From<FactEventKind> for EventKind {
+    fn from(kind: FactEventKind) -> Self {
+        match kind {
+            FactEventKind::Created => EventKind::Created,
+            FactEventKind::Corroborated => EventKind::Corroborated,
+        }
+    }
+}
+
+impl From<NoticeKind> for EventKind {
+    fn from(kind: NoticeKind) -> Self {
+        match kind {
+            NoticeKind::Retracted => EventKind::Retracted,
+            NoticeKind::Withdrawn => EventKind::Withdrawn,
+        }
+    }
+}
 
 /// One event of the fact stream.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FactEvent {
     /// Contiguous sequence number, from 1.
     pub sequence: u64,
-    /// Created or corroborated.
-    pub kind: FactEventKind,
-    /// The fact, with its provenance in `article_id`.
-    pub fact: Fact,
-    /// The article it was found in.
+    /// Created, corroborated, retracted or withdrawn.
+    pub kind: EventKind,
+    /// The fact's id.
+    pub fact_id: FactId,
+    /// The fact, with its provenance in `article_id`; none when the event
+    /// is what a delete did to it (retracted, withdrawn).
+    pub fact: Option<Fact>,
+    /// The article it was found in (for a delete, the deleted article).
     pub article_id: String,
     /// That article's source.
     pub source: String,
@@ -53,10 +93,8 @@ pub struct FactFilter {
 impl FactFilter {
     /// True when `event` passes the filter.
     pub fn matches(&self, event: &FactEvent) -> bool {
-        if event.kind == FactEventKind::Corroborated && !self.include_corroborations {
-            return false;
-        }
-        if !self.kinds.is_empty() && !self.kinds.contains(&event.fact.body.kind()) {
+        let corroboration = matches!(event.kind, EventKind::Corroborated | EventKind::Withdrawn);
+        if corroboration && !self.include_corroborations {
             return false;
         }
         if !self.sources.is_empty()
@@ -67,10 +105,16 @@ impl FactFilter {
         {
             return false;
         }
+        // A retraction or withdrawal names no content to filter on.
+        let Some(fact) = &event.fact else {
+            return true;
+        };
+        if !self.kinds.is_empty() && !self.kinds.contains(&fact.body.kind()) {
+            return false;
+        }
         match &self.entity {
             None => true,
-            Some(wanted) => event
-                .fact
+            Some(wanted) => fact
                 .body
                 .names()
                 .is_some_and(|name| names_match(name, wanted)),
@@ -110,20 +154,40 @@ pub(crate) fn stored_events_after(
     limit: usize,
 ) -> Result<Vec<FactEvent>, StoreError> {
     let store = shared.store.as_ref();
-    let mut articles: HashMap<u64, (String, String, Vec<ArticleFact>)> = HashMap::new();
+    // By article sequence; none for a deleted article.
+    let mut articles: HashMap<u64, Option<(String, String, Vec<ArticleFact>)>> = HashMap::new();
     let mut events = Vec::new();
-    for (sequence, record) in store.events_after(after, limit)? {
+    for (sequence, stored) in store.events_after(after, limit)? {
+        let record = match stored {
+            StoredEvent::Fact(record) => record,
+            StoredEvent::Notice(notice) => {
+                events.push(FactEvent {
+                    sequence,
+                    kind: notice.kind.into(),
+                    fact_id: notice.fact,
+                    fact: None,
+                    article_id: notice.article_id,
+                    source: notice.source,
+                });
+                continue;
+            }
+        };
         if let std::collections::hash_map::Entry::Vacant(slot) = articles.entry(record.article) {
             let missing = || StoreError::Corrupt {
                 key: format!("event {sequence}"),
                 reason: format!("article {} is not stored", record.article),
             };
-            let id = store.article_id(record.article)?.ok_or_else(missing)?;
-            let source = store.article(&id)?.ok_or_else(missing)?.source;
-            let facts = store.article_facts(record.article)?.ok_or_else(missing)?;
-            slot.insert((id, source, facts));
+            slot.insert(match store.article_id(record.article)? {
+                Some(id) => {
+                    let source = store.article(&id)?.ok_or_else(missing)?.source;
+                    let facts = store.article_facts(record.article)?.ok_or_else(missing)?;
+                    Some((id, source, facts))
+                }
+                None if store.is_deleted(record.article)? => None,
+                None => return Err(missing()),
+            });
         }
-        let Some((id, source, facts)) = articles.get(&record.article) else {
+        let Some(Some((id, source, facts))) = articles.get(&record.article) else {
             continue;
         };
         let fact = facts
@@ -134,8 +198,9 @@ pub(crate) fn stored_events_after(
             })?;
         events.push(FactEvent {
             sequence,
-            kind: fact.event,
-            fact: fact.fact.clone(),
+            kind: fact.event.into(),
+            fact_id: fact.fact.id,
+            fact: Some(fact.fact.clone()),
             article_id: id.clone(),
             source: source.clone(),
         });
@@ -241,11 +306,12 @@ mod tests {
     use super::*;
     use crate::facts::{Entity, EntityType, FactBody, FactId, Provenance};
 
-    fn event(name: &str, kind: FactEventKind, source: &str) -> FactEvent {
+    fn event(name: &str, kind: EventKind, source: &str) -> FactEvent {
         FactEvent {
             sequence: 1,
             kind,
-            fact: Fact {
+            fact_id: FactId([0; 32]),
+            fact: Some(Fact {
                 id: FactId([0; 32]),
                 body: FactBody::Entity(Entity {
                     name: name.into(),
@@ -258,7 +324,7 @@ mod tests {
                     start: 0,
                     end: 1,
                 },
-            },
+            }),
             article_id: "a".into(),
             source: source.into(),
         }
@@ -266,8 +332,8 @@ mod tests {
 
     #[test]
     fn filters_by_kind_source_entity_and_corroboration() {
-        let created = event("Sergey Lavrov", FactEventKind::Created, "tass.ru");
-        let corroborated = event("Sergey Lavrov", FactEventKind::Corroborated, "tass.ru");
+        let created = event("Sergey Lavrov", EventKind::Created, "tass.ru");
+        let corroborated = event("Sergey Lavrov", EventKind::Corroborated, "tass.ru");
         let all = FactFilter::default();
         assert!(all.matches(&created) && !all.matches(&corroborated));
         let with = FactFilter {
@@ -295,5 +361,19 @@ mod tests {
             ..FactFilter::default()
         };
         assert!(source.matches(&created));
+        // What a delete did names no content: only the source and
+        // corroborations filter it.
+        let notice = |kind| FactEvent {
+            fact: None,
+            ..event("", kind, "tass.ru")
+        };
+        let (retracted, withdrawn) = (notice(EventKind::Retracted), notice(EventKind::Withdrawn));
+        assert!(quotes.matches(&retracted) && other.matches(&retracted));
+        assert!(!all.matches(&withdrawn) && with.matches(&withdrawn));
+        let elsewhere = FactFilter {
+            sources: vec!["reuters.com".into()],
+            ..FactFilter::default()
+        };
+        assert!(!elsewhere.matches(&retracted));
     }
 }

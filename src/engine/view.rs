@@ -20,7 +20,10 @@ use std::{
 use lru::LruCache;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::recent::{fact_key, Recent, RecentParagraph, WindowFact};
+use super::{
+    recent::{fact_key, Recent, RecentParagraph, WindowFact},
+    report::{id_or_gone, Names},
+};
 use crate::{
     facts::FactId,
     matching::{
@@ -299,5 +302,17 @@ impl ParagraphSource for StoreView<'_> {
 
     fn is_template(&mut self, key: &Fingerprint) -> bool {
         self.boilerplate.is_template(self.evidence_count(key))
+    }
+}
+
+/// Names for reports of what is analysed against the view: a deleted
+/// article is gone (see [`super::report`]).
+impl Names for StoreView<'_> {
+    fn id(&self, sequence: u64) -> Result<Option<String>, StoreError> {
+        id_or_gone(self.store, sequence, self.article_id(sequence)?)
+    }
+
+    fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
+        self.store.copies_of(origin)
     }
 }

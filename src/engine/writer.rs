@@ -19,6 +19,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{
     analysis::{analysis_record, body_segments},
+    deletion::{self, Deleted},
+    duplicates::filing_origins,
     fact_events::classify_facts,
     recent::{Recent, RecentParagraph, WindowFact},
     report::{submission, Submission},
@@ -60,6 +62,19 @@ pub(crate) struct Job {
     pub reply: oneshot::Sender<Result<Submission, Error>>,
 }
 
+/// What the writer is asked to do, in the order asked.
+pub(crate) enum Work {
+    /// Store an article (in a group with the submits around it). Boxed:
+    /// a prepared article is large, a deletion small.
+    Submit(Box<Job>),
+    /// Delete the article with this id, alone, after every submit queued
+    /// before it.
+    Delete {
+        id: String,
+        reply: oneshot::Sender<Result<Deleted, Error>>,
+    },
+}
+
 /// The outcome of one job before the group is committed.
 enum Outcome {
     /// Stored (pending commit); the report is ready.
@@ -69,27 +84,57 @@ enum Outcome {
 }
 
 /// Runs the writer loop until the channel closes.
-pub(crate) fn run(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>, mut next: Sequences) {
+pub(crate) fn run(shared: Arc<Shared>, mut work: mpsc::Receiver<Work>, mut next: Sequences) {
     let max_batch = shared.config.max_batch.max(1);
-    let mut carried: Vec<Job> = Vec::new();
     loop {
-        let mut group = std::mem::take(&mut carried);
-        if group.is_empty() {
-            match jobs.blocking_recv() {
-                Some(first) => group.push(first),
-                None => return,
-            }
+        let mut group = Vec::new();
+        let mut deletion = None;
+        match work.blocking_recv() {
+            Some(Work::Submit(job)) => group.push(*job),
+            Some(Work::Delete { id, reply }) => deletion = Some((id, reply)),
+            None => return,
         }
-        while group.len() < max_batch {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
+        while deletion.is_none() && group.len() < max_batch {
+            match work.try_recv() {
+                Ok(Work::Submit(job)) => group.push(*job),
+                Ok(Work::Delete { id, reply }) => deletion = Some((id, reply)),
                 Err(_) => break,
             }
         }
-        let (after, rest) = commit_group(&shared, group, next);
-        next = after;
-        carried = rest;
+        // A group may end early (where a generation of the window starts):
+        // what it leaves goes in the next, before a deletion queued after it.
+        while !group.is_empty() {
+            let (after, rest) = commit_group(&shared, group, next);
+            next = after;
+            group = rest;
+        }
+        if let Some((id, reply)) = deletion {
+            // The caller may have gone away; the deletion stands.
+            let _ = reply.send(delete(&shared, &id, &mut next));
+        }
     }
+}
+
+/// Deletes the article `id` in one commit of its own, then updates the
+/// window and tells live subscribers.
+fn delete(shared: &Shared, id: &str, next: &mut Sequences) -> Result<Deleted, Error> {
+    let plan = deletion::plan(shared.store.as_ref(), id, next.event)?;
+    let committed = shared.store.commit(&plan.batch);
+    let applied = match &committed {
+        Ok(_) => true,
+        // Only the flush may have failed after an atomic apply: ask.
+        Err(_) => shared
+            .store
+            .is_deleted(plan.deleted.sequence)
+            .unwrap_or(false),
+    };
+    if applied {
+        next.event += plan.batch.notices.len() as u64;
+        shared.write_recent().remove_deleted(&plan.window);
+        shared.publish_notices(&plan.batch);
+    }
+    committed?;
+    Ok(plan.deleted)
 }
 
 /// Analyses, writes and acknowledges one group, then publishes its fact
@@ -291,7 +336,7 @@ impl Analysis {
         sequence: u64,
         view: &StoreView<'_>,
     ) -> Result<Submission, StoreError> {
-        let mut report = submission(id, sequence, &self.record, |seq| view.article_id(seq))?;
+        let mut report = submission(id, sequence, &self.record, view)?;
         count_facts(&mut report, self.facts.iter().map(|(_, event)| *event));
         Ok(report)
     }
@@ -480,9 +525,7 @@ fn resubmission(
     if existing.content_digest != prepared.digest {
         return Ok(Err(Error::AlreadyExists(prepared.article.id.clone())));
     }
-    let mut report = submission(&existing.id, existing.sequence, &existing.analysis, |seq| {
-        view.article_id(seq)
-    })?;
+    let mut report = submission(&existing.id, existing.sequence, &existing.analysis, view)?;
     report.resubmitted = true;
     count_facts(&mut report, facts.iter().map(|f| f.event));
     Ok(Ok(report))
@@ -563,21 +606,12 @@ fn store_paragraphs(
 /// reuses.
 fn record_copies(batch: &mut CommitBatch, matched: &ArticleMatch, sequence: u64) {
     for found in &matched.paragraphs {
-        if found.kind == MatchKind::Skipped {
-            continue;
-        }
         let own = Origin {
             article: sequence,
             paragraph: found.index,
         };
-        let mut origins: Vec<Origin> = found.passages.iter().map(|p| p.origin).collect();
-        if found.kind != MatchKind::Exact && found.kind != MatchKind::Near {
-            // Its own text is new: later copies of it are filed here.
-            origins.push(own);
-        }
-        origins.sort_unstable();
-        origins.dedup();
-        for origin in origins {
+        let passages = found.passages.iter().map(|p| p.origin);
+        for origin in filing_origins(found.kind, passages, own) {
             batch.copies.push((origin, own));
         }
     }

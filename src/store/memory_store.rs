@@ -15,8 +15,8 @@ use std::{
 };
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactEventKind, FactRecord,
-    ParagraphRecord, Store, StoreError,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, FactEventKind, FactRecord, ParagraphRecord,
+    Store, StoreError, StoredEvent,
 };
 use crate::{
     facts::{FactBody, FactId},
@@ -47,8 +47,13 @@ struct State {
     facts: BTreeMap<FactId, FactRecord>,
     /// (fact, article sequence) for every fact an article carries.
     carriers: BTreeSet<(FactId, u64)>,
-    events: BTreeMap<u64, EventRecord>,
+    /// The content of facts whose creating article was deleted.
+    kept_contents: BTreeMap<FactId, FactBody>,
+    /// Events and notices by sequence.
+    events: BTreeMap<u64, StoredEvent>,
     isolated: BTreeMap<Fingerprint, u32>,
+    /// Ids of deleted articles, by sequence.
+    deleted: BTreeMap<u64, String>,
 }
 
 /// A paragraph text at its place; its count lives in `places`.
@@ -105,11 +110,16 @@ impl State {
             .facts
             .get(id)
             .ok_or_else(|| missing("no fact record".into()))?;
-        match self
-            .article_facts
-            .get(&record.first_article)
-            .and_then(|facts| facts.get(record.index as usize))
-        {
+        let Some(created) = self.article_facts.get(&record.first_article) else {
+            // Its creating article was deleted; others carry it.
+            return self.kept_contents.get(id).cloned().ok_or_else(|| {
+                missing(format!(
+                    "article {} has no facts and no content is kept",
+                    record.first_article
+                ))
+            });
+        };
+        match created.get(record.index as usize) {
             Some(created) if created.event == FactEventKind::Created => {
                 Ok(created.fact.body.clone())
             }
@@ -121,10 +131,10 @@ impl State {
     }
 
     fn next_sequences(&self) -> (u64, u64) {
-        let last = |keys: Option<&u64>| keys.copied().unwrap_or(0) + 1;
+        let last = |keys: Option<&u64>| keys.copied().unwrap_or(0);
         (
-            last(self.articles.keys().next_back()),
-            last(self.events.keys().next_back()),
+            last(self.articles.keys().next_back()).max(last(self.deleted.keys().next_back())) + 1,
+            last(self.events.keys().next_back()) + 1,
         )
     }
 
@@ -161,8 +171,44 @@ impl State {
             self.article_facts.insert(*sequence, facts.clone());
         }
         self.facts.extend(batch.facts.iter().copied());
-        self.events.extend(batch.events.iter().copied());
+        self.events.extend(
+            batch
+                .events
+                .iter()
+                .map(|(sequence, event)| (*sequence, StoredEvent::Fact(*event))),
+        );
         self.isolated.extend(batch.isolated.iter().copied());
+        self.apply_deletions(batch);
+    }
+
+    fn apply_deletions(&mut self, batch: &CommitBatch) {
+        for deletion in &batch.deletions {
+            self.articles.remove(&deletion.sequence);
+            self.sequence_by_id.remove(&deletion.id);
+            self.article_facts.remove(&deletion.sequence);
+            self.deleted.insert(deletion.sequence, deletion.id.clone());
+            for copy in &deletion.copies {
+                self.copies.remove(copy);
+            }
+            for fact in &deletion.facts {
+                self.carriers.remove(&(*fact, deletion.sequence));
+            }
+        }
+        for (fingerprint, place) in &batch.freed_texts {
+            self.places.remove(fingerprint);
+            self.texts.remove(place);
+        }
+        for id in &batch.retracted_facts {
+            self.facts.remove(id);
+            self.kept_contents.remove(id);
+        }
+        for (id, body) in &batch.kept_contents {
+            self.kept_contents.insert(*id, body.clone());
+        }
+        for (sequence, notice) in &batch.notices {
+            self.events
+                .insert(*sequence, StoredEvent::Notice(notice.clone()));
+        }
     }
 }
 
@@ -182,6 +228,10 @@ impl Store for MemoryStore {
 
     fn last_sequence(&self) -> Result<u64, StoreError> {
         Ok(self.read().next_sequences().0 - 1)
+    }
+
+    fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
+        Ok(self.read().deleted.contains_key(&sequence))
     }
 
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError> {
@@ -282,7 +332,7 @@ impl Store for MemoryStore {
         &self,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
+    ) -> Result<Vec<(u64, StoredEvent)>, StoreError> {
         let Some(first) = after.checked_add(1) else {
             return Ok(Vec::new());
         };
@@ -291,7 +341,7 @@ impl Store for MemoryStore {
             .events
             .range(first..)
             .take(limit)
-            .map(|(sequence, event)| (*sequence, *event))
+            .map(|(sequence, event)| (*sequence, event.clone()))
             .collect())
     }
 

@@ -18,7 +18,8 @@ pub mod sled_store;
 pub use memory_store::MemoryStore;
 pub use records::{
     AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, Committed, CreditEntry,
-    EventRecord, FactEventKind, FactRecord, Instant, ParagraphEntry, ParagraphRecord,
+    Deletion, EventRecord, FactEventKind, FactRecord, Instant, Notice, NoticeKind, ParagraphEntry,
+    ParagraphRecord, StoredEvent,
 };
 pub use sled_store::SledStore;
 
@@ -131,8 +132,13 @@ pub trait Store: Send + Sync {
     /// The id of the article with this ingest sequence.
     fn article_id(&self, sequence: u64) -> Result<Option<String>, StoreError>;
 
-    /// The highest ingest sequence stored, 0 when empty.
+    /// The highest ingest sequence ever given, deleted articles' included
+    /// (so no sequence is given twice); 0 when empty.
     fn last_sequence(&self) -> Result<u64, StoreError>;
+
+    /// True when the article with this sequence was deleted (a reference
+    /// to it is then "gone", not corrupt).
+    fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError>;
 
     /// The stored paragraph with this fingerprint.
     fn paragraph(&self, fingerprint: &Fingerprint) -> Result<Option<ParagraphRecord>, StoreError>;
@@ -175,9 +181,11 @@ pub trait Store: Send + Sync {
     /// The highest fact event sequence stored, 0 when none.
     fn last_event_sequence(&self) -> Result<u64, StoreError>;
 
-    /// Up to `limit` events with sequences above `after`, in order.
+    /// Up to `limit` events with sequences above `after`, in order. Events
+    /// of a deleted article are still listed: the reader finds the article
+    /// gone.
     fn events_after(&self, after: u64, limit: usize)
-        -> Result<Vec<(u64, EventRecord)>, StoreError>;
+        -> Result<Vec<(u64, StoredEvent)>, StoreError>;
 
     /// Every line found isolated, with how often (see
     /// [`crate::matching::BoilerplateConfig`]).

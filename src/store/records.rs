@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::StoreError;
 use crate::{
-    facts::{Fact, FactId},
+    facts::{Fact, FactBody, FactId},
     matching::{MatchKind, Origin, Passage, SkipReason, Verdict},
     text::{credits::CreditKind, Fingerprint},
 };
@@ -145,6 +145,52 @@ pub enum FactEventKind {
     Corroborated,
 }
 
+/// What deleting an article did to one of its facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoticeKind {
+    /// It was the last article carrying the fact: the fact is gone.
+    Retracted,
+    /// Others still carry the fact: it has one corroboration less.
+    Withdrawn,
+}
+
+/// An event of the fact stream that is not one of an article's facts: what
+/// a delete did to a fact. It names the fact by id only (the deleted
+/// article's words are not kept).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Retracted or withdrawn.
+    pub kind: NoticeKind,
+    /// The fact.
+    pub fact: FactId,
+    /// The deleted article's id.
+    pub article_id: String,
+    /// The deleted article's source.
+    pub source: String,
+}
+
+/// One stored event of the fact stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoredEvent {
+    /// One of an article's facts.
+    Fact(EventRecord),
+    /// What a delete did to a fact.
+    Notice(Notice),
+}
+
+/// An article taken out of the archive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deletion {
+    /// Its sequence (never given to another article).
+    pub sequence: u64,
+    /// Its id (free for a new article).
+    pub id: String,
+    /// The copy relations it was filed under as a copy: removed.
+    pub copies: Vec<(Origin, Origin)>,
+    /// The facts it carried (no longer carried by it).
+    pub facts: Vec<FactId>,
+}
+
 /// One fact of an article and what it was for the stream.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ArticleFact {
@@ -201,6 +247,18 @@ pub struct CommitBatch {
     pub isolated: Vec<(Fingerprint, u32)>,
     /// New events of the fact stream, by event sequence.
     pub events: Vec<(u64, EventRecord)>,
+    /// Articles deleted.
+    pub deletions: Vec<Deletion>,
+    /// Texts no stored article contains any more, by fingerprint and the
+    /// place they were stored at: freed.
+    pub freed_texts: Vec<(Fingerprint, Origin)>,
+    /// Facts no stored article carries any more: forgotten.
+    pub retracted_facts: Vec<FactId>,
+    /// The content of facts whose creating article was deleted while
+    /// others still carry them, kept for those others.
+    pub kept_contents: Vec<(FactId, FactBody)>,
+    /// New events of the stream about deleted articles' facts.
+    pub notices: Vec<(u64, Notice)>,
 }
 
 impl CommitBatch {
@@ -215,6 +273,11 @@ impl CommitBatch {
             && self.facts.is_empty()
             && self.events.is_empty()
             && self.isolated.is_empty()
+            && self.deletions.is_empty()
+            && self.freed_texts.is_empty()
+            && self.retracted_facts.is_empty()
+            && self.kept_contents.is_empty()
+            && self.notices.is_empty()
     }
 }
 
@@ -243,8 +306,22 @@ impl CommitBatch {
                 next_article,
                 self.articles.iter().map(|a| a.sequence),
             )?,
-            events: follows("events", next_event, self.events.iter().map(|(s, _)| *s))?,
+            events: follows("events", next_event, self.event_sequences().into_iter())?,
         })
+    }
+}
+
+impl CommitBatch {
+    /// The sequences of the batch's events and notices, in order.
+    fn event_sequences(&self) -> Vec<u64> {
+        let mut sequences: Vec<u64> = self
+            .events
+            .iter()
+            .map(|(sequence, _)| *sequence)
+            .chain(self.notices.iter().map(|(sequence, _)| *sequence))
+            .collect();
+        sequences.sort_unstable();
+        sequences
     }
 }
 

@@ -16,6 +16,9 @@
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
 //! | `G` fact id (first 8 bytes), article seq (BE) | empty: the article carries the fact |
+//! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
+//! | `d` article sequence (u64 BE)                | the id of a deleted article    |
+//! | `x` event sequence (u64 BE)                  | a [`Notice`]: what a delete did to a fact |
 //! | `e` first event sequence (u64 BE)            | a run of one article's events |
 //! | `b` fingerprint (32 bytes)                   | times the line was isolated, u32 BE |
 //!
@@ -47,8 +50,8 @@ use std::{collections::HashMap, path::Path, sync::Mutex};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, ParagraphRecord,
-    Store, StoreError,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, Notice,
+    ParagraphRecord, Store, StoreError, StoredEvent,
 };
 use crate::{
     facts::{Fact, FactBody, FactId, Provenance},
@@ -75,6 +78,9 @@ const COPY: u8 = b'c';
 const ARTICLE_FACTS: u8 = b'f';
 const FACT: u8 = b'F';
 const FACT_CARRIER: u8 = b'G';
+const KEPT_CONTENT: u8 = b'K';
+const DELETED: u8 = b'd';
+const NOTICE: u8 = b'x';
 const EVENT: u8 = b'e';
 const ISOLATED_LINE: u8 = b'b';
 
@@ -188,8 +194,12 @@ fn article_key(sequence: u64) -> [u8; 9] {
 }
 
 fn fact_key(id: &FactId) -> [u8; 33] {
+    fact_key_with(FACT, id)
+}
+
+fn fact_key_with(prefix: u8, id: &FactId) -> [u8; 33] {
     let mut key = [0u8; 33];
-    key[0] = FACT;
+    key[0] = prefix;
     key[1..].copy_from_slice(&id.0);
     key
 }
@@ -203,6 +213,43 @@ fn key_number(key: &[u8], what: &str) -> Result<u64, StoreError> {
             key: what.into(),
             reason: format!("key of {} bytes", key.len()),
         })
+}
+
+/// The writes of a batch's deletions: the articles go (a tombstone keeps
+/// their sequence taken), with their copy relations, facts and carrier
+/// keys; freed texts and retracted facts go; kept contents and notices are
+/// written.
+fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), StoreError> {
+    for deletion in &batch.deletions {
+        writes.remove(&article_key(deletion.sequence)[..]);
+        writes.remove(id_key(&deletion.id));
+        writes.remove(&numbered_key(ARTICLE_FACTS, deletion.sequence)[..]);
+        writes.insert(
+            &numbered_key(DELETED, deletion.sequence)[..],
+            deletion.id.as_bytes(),
+        );
+        for (origin, copy) in &deletion.copies {
+            writes.remove(&copy_key(*origin, *copy)[..]);
+        }
+        for fact in &deletion.facts {
+            writes.remove(&carrier_key(fact, deletion.sequence)[..]);
+        }
+    }
+    for (fingerprint, place) in &batch.freed_texts {
+        writes.remove(&place_key(fingerprint)[..]);
+        writes.remove(&text_key(*place)[..]);
+    }
+    for id in &batch.retracted_facts {
+        writes.remove(&fact_key(id)[..]);
+        writes.remove(&fact_key_with(KEPT_CONTENT, id)[..]);
+    }
+    for (id, body) in &batch.kept_contents {
+        writes.insert(&fact_key_with(KEPT_CONTENT, id)[..], encode(body)?);
+    }
+    for (sequence, notice) in &batch.notices {
+        writes.insert(&numbered_key(NOTICE, *sequence)[..], encode(notice)?);
+    }
+    Ok(())
 }
 
 impl SledStore {
@@ -457,6 +504,50 @@ impl SledStore {
             .transpose()
     }
 
+    /// Up to `limit` events of articles' facts from sequence `first` on.
+    fn fact_events_from(
+        &self,
+        first: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
+        // The run holding `first` may start before it: begin at the last
+        // run starting at or before it.
+        let start = match self
+            .db
+            .range(numbered_key(EVENT, 0)..=numbered_key(EVENT, first))
+            .next_back()
+        {
+            Some(entry) => key_number(&entry?.0, "event run")?,
+            None => first,
+        };
+        let mut events = Vec::new();
+        for entry in self
+            .db
+            .range(numbered_key(EVENT, start)..=numbered_key(EVENT, u64::MAX))
+        {
+            let (key, value) = entry?;
+            let run_start = key_number(&key, "event run")?;
+            let run: EventRun = decode(|| format!("event run {run_start}"), &value)?;
+            for offset in 0..run.count {
+                let sequence = run_start + u64::from(offset);
+                if sequence < first {
+                    continue;
+                }
+                if events.len() >= limit {
+                    return Ok(events);
+                }
+                events.push((
+                    sequence,
+                    EventRecord {
+                        article: run.article,
+                        index: run.first_index + offset,
+                    },
+                ));
+            }
+        }
+        Ok(events)
+    }
+
     /// The facts of the article at `sequence` as stored (none when it has
     /// none).
     fn stored_facts(&self, sequence: u64) -> Result<Vec<StoredFact>, StoreError> {
@@ -537,10 +628,19 @@ impl SledStore {
         if let std::collections::hash_map::Entry::Vacant(slot) =
             creators.entry(record.first_article)
         {
-            let raw = self
+            let Some(raw) = self
                 .db
                 .get(numbered_key(ARTICLE_FACTS, record.first_article))?
-                .ok_or_else(|| missing(format!("article {} has no facts", record.first_article)))?;
+            else {
+                // Its creating article was deleted; others carry it.
+                return match self.db.get(fact_key_with(KEPT_CONTENT, id))? {
+                    Some(raw) => decode(|| format!("kept content of fact {id:?}"), &raw),
+                    None => Err(missing(format!(
+                        "article {} has no facts and no content is kept",
+                        record.first_article
+                    ))),
+                };
+            };
             slot.insert(decode(
                 || format!("facts of article {}", record.first_article),
                 &raw,
@@ -583,7 +683,13 @@ impl Store for SledStore {
     }
 
     fn last_sequence(&self) -> Result<u64, StoreError> {
-        self.last_number(ARTICLE, "last article sequence")
+        Ok(self
+            .last_number(ARTICLE, "last article sequence")?
+            .max(self.last_number(DELETED, "last deleted article")?))
+    }
+
+    fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(numbered_key(DELETED, sequence))?)
     }
 
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
@@ -620,60 +726,43 @@ impl Store for SledStore {
     }
 
     fn last_event_sequence(&self) -> Result<u64, StoreError> {
-        match self.db.scan_prefix([EVENT]).next_back() {
+        let last_fact = match self.db.scan_prefix([EVENT]).next_back() {
             Some(entry) => {
                 let (key, value) = entry?;
                 let first = key_number(&key, "last event run")?;
                 let run: EventRun = decode(|| format!("event run {first}"), &value)?;
-                Ok(first + u64::from(run.count.saturating_sub(1)))
+                first + u64::from(run.count.saturating_sub(1))
             }
-            None => Ok(0),
-        }
+            None => 0,
+        };
+        Ok(last_fact.max(self.last_number(NOTICE, "last notice")?))
     }
 
     fn events_after(
         &self,
         after: u64,
         limit: usize,
-    ) -> Result<Vec<(u64, EventRecord)>, StoreError> {
+    ) -> Result<Vec<(u64, StoredEvent)>, StoreError> {
         let Some(first) = after.checked_add(1) else {
             return Ok(Vec::new());
         };
-        // The run holding `first` may start before it: begin at the last
-        // run starting at or before it.
-        let start = match self
-            .db
-            .range(numbered_key(EVENT, 0)..=numbered_key(EVENT, first))
-            .next_back()
-        {
-            Some(entry) => key_number(&entry?.0, "event run")?,
-            None => first,
-        };
-        let mut events = Vec::new();
+        let mut events: Vec<(u64, StoredEvent)> = self
+            .fact_events_from(first, limit)?
+            .into_iter()
+            .map(|(sequence, event)| (sequence, StoredEvent::Fact(event)))
+            .collect();
         for entry in self
             .db
-            .range(numbered_key(EVENT, start)..=numbered_key(EVENT, u64::MAX))
+            .range(numbered_key(NOTICE, first)..=numbered_key(NOTICE, u64::MAX))
+            .take(limit)
         {
             let (key, value) = entry?;
-            let run_start = key_number(&key, "event run")?;
-            let run: EventRun = decode(|| format!("event run {run_start}"), &value)?;
-            for offset in 0..run.count {
-                let sequence = run_start + u64::from(offset);
-                if sequence < first {
-                    continue;
-                }
-                if events.len() >= limit {
-                    return Ok(events);
-                }
-                events.push((
-                    sequence,
-                    EventRecord {
-                        article: run.article,
-                        index: run.first_index + offset,
-                    },
-                ));
-            }
+            let sequence = key_number(&key, "notice")?;
+            let notice: Notice = decode(|| format!("notice {sequence}"), &value)?;
+            events.push((sequence, StoredEvent::Notice(notice)));
         }
+        events.sort_unstable_by_key(|(sequence, _)| *sequence);
+        events.truncate(limit);
         Ok(events)
     }
 
@@ -907,6 +996,7 @@ impl Store for SledStore {
         for (fingerprint, count) in &batch.isolated {
             writes.insert(&isolated_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
+        write_deletions(&mut writes, batch)?;
         self.db.apply_batch(writes)?;
         // Applied, so taken, even if the flush below fails.
         *next = NextSequences {

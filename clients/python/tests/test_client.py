@@ -126,6 +126,29 @@ def test_submit_many_keeps_order_and_reports_per_article_errors(client):
         client.get_article("b")
 
 
+def test_delete_retracts_what_only_the_deleted_article_carried(client):
+    talks = seed("talks")
+    client.submit(id="first", body=talks)
+    client.submit(id="copy", body=edited_copy_of_talks(talks))
+    deleted = client.delete("first")
+    assert deleted.id == "first" and deleted.sequence == 1
+    assert deleted.facts_retracted + deleted.corroborations_withdrawn > 0
+    with pytest.raises(WirecopyError) as err:
+        client.get_article("first")
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(WirecopyError) as err:
+        client.delete("first")
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+    assert client.get_article("copy").analysis.canonical_id == "copy"
+    notices = [
+        e
+        for e in client.subscribe(include_corroborations=True, heartbeats=False, timeout=3)
+        if e.kind in (pb.FactEvent.FACT_RETRACTED, pb.FactEvent.CORROBORATION_WITHDRAWN)
+    ]
+    assert len(notices) == deleted.facts_retracted + deleted.corroborations_withdrawn
+    assert all(e.article_id == "first" and e.fact_id and not e.HasField("fact") for e in notices)
+
+
 def test_submit_many_reraises_a_local_conversion_error(client):
     def articles():
         yield {"id": "ok", "body": seed("talks")}

@@ -344,6 +344,14 @@ class WirecopyClient:
         """Every other article sharing copied text with ``article_id`` (EARLIER / LATER)."""
         return self._unary(self._articles.GetDuplicates, pb.GetDuplicatesRequest(id=article_id), timeout)
 
+    def delete(self, article_id: str, *, timeout: Optional[float] = None) -> pb.DeleteArticleResponse:
+        """Deletes a stored article (needs the ``delete`` scope with tokens).
+
+        Its facts get FACT_RETRACTED or CORROBORATION_WITHDRAWN events on the
+        stream; NOT_FOUND for an unknown id.
+        """
+        return self._unary(self._articles.DeleteArticle, pb.DeleteArticleRequest(id=article_id), timeout)
+
     def export(self, after: int = 0, *, timeout: Optional[float] = None) -> Iterator[pb.GetArticleResponse]:
         """Every stored article in storage order, after ``analysis.sequence`` ``after``."""
         call = self._articles.Export(

@@ -1,0 +1,231 @@
+//! Deleting an article over gRPC: it is gone everywhere, what copied it
+//! names the next surviving source, its facts are retracted or lose a
+//! corroboration on the stream, and all of it holds across a restart.
+
+mod common;
+
+use std::collections::{BTreeSet, HashSet};
+
+use common::*;
+use tonic::Code;
+use wirecopy::api::pb::{self, fact_event::Kind, fact_service_client::FactServiceClient};
+
+/// The seed's paragraphs without the last one, joined as a body.
+fn without_last(body: &str) -> String {
+    let mut kept = paragraphs(body);
+    kept.pop();
+    kept.join("\n\n")
+}
+
+/// Every event of the stream from the start up to `last`, corroborations
+/// included.
+async fn stream_until(server: &TestServer, last: u64) -> Vec<pb::FactEvent> {
+    let mut facts = FactServiceClient::new(server.channel().await);
+    let mut stream = facts
+        .subscribe(pb::SubscribeRequest {
+            include_corroborations: true,
+            ..Default::default()
+        })
+        .await
+        .expect("subscribes")
+        .into_inner();
+    let mut events = Vec::new();
+    while events
+        .last()
+        .is_none_or(|e: &pb::FactEvent| e.sequence < last)
+    {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(20), stream.message())
+            .await
+            .expect("the stream goes on")
+            .expect("stream")
+            .expect("an event");
+        if next.kind != Kind::Heartbeat as i32 {
+            events.push(next);
+        }
+    }
+    events
+}
+
+async fn article(server: &mut TestServer, id: &str) -> Result<pb::GetArticleResponse, Code> {
+    server
+        .client
+        .get_article(pb::GetArticleRequest { id: id.into() })
+        .await
+        .map(tonic::Response::into_inner)
+        .map_err(|status| status.code())
+}
+
+/// What must hold once "original" is deleted, before and after a restart.
+async fn assert_deleted(
+    server: &mut TestServer,
+    bodies: &[(&str, String)],
+    deleted: &pb::DeleteArticleResponse,
+    facts_of_original: &BTreeSet<Vec<u8>>,
+) {
+    assert_eq!(
+        article(server, "original").await.err(),
+        Some(Code::NotFound)
+    );
+    let status = server
+        .client
+        .get_duplicates(pb::GetDuplicatesRequest {
+            id: "original".into(),
+        })
+        .await
+        .expect_err("deleted");
+    assert_eq!(status.code(), Code::NotFound);
+    let mut facts = FactServiceClient::new(server.channel().await);
+    let status = facts
+        .list_facts(pb::ListFactsRequest {
+            article_id: "original".into(),
+        })
+        .await
+        .expect_err("deleted");
+    assert_eq!(status.code(), Code::NotFound);
+
+    // The copies read back byte for byte and name the next surviving
+    // article of the text: copy-a for copy-b, copy-a itself for copy-a.
+    for (id, body) in bodies {
+        let stored = article(server, id).await.expect("a copy is still stored");
+        assert_eq!(&stored.article.expect("article").body, body, "{id}");
+        let analysis = stored.analysis.expect("analysis");
+        assert!(
+            analysis
+                .paragraphs
+                .iter()
+                .all(|p| p.source_article_id != "original" && p.origin_article_id != "original"),
+            "{id} still names the deleted article"
+        );
+        let expected = if *id == "copy-b" { "copy-a" } else { id };
+        assert_eq!(analysis.canonical_id, expected, "{id}");
+        let listed = facts
+            .list_facts(pb::ListFactsRequest {
+                article_id: (*id).into(),
+            })
+            .await
+            .expect("a copy's facts read")
+            .into_inner();
+        assert!(!listed.facts.is_empty() && listed.facts.iter().all(|f| f.body.is_some()));
+    }
+    let related = server
+        .client
+        .get_duplicates(pb::GetDuplicatesRequest {
+            id: "copy-a".into(),
+        })
+        .await
+        .expect("duplicates")
+        .into_inner();
+    let ids: Vec<&str> = related
+        .related
+        .iter()
+        .map(|r| r.article_id.as_str())
+        .collect();
+    assert_eq!(ids, ["copy-b"]);
+
+    // The stream: none of the deleted article's own events, one notice per
+    // fact it carried, every sequence once and in order.
+    let events = stream_until(server, deleted.last_event_sequence).await;
+    let sequences: Vec<u64> = events.iter().map(|e| e.sequence).collect();
+    assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
+    let notices: Vec<&pb::FactEvent> = events
+        .iter()
+        .filter(|e| e.article_id == "original")
+        .collect();
+    assert!(notices.iter().all(|e| e.fact.is_none()
+        && (e.kind == Kind::FactRetracted as i32
+            || e.kind == Kind::CorroborationWithdrawn as i32)));
+    let noticed: BTreeSet<Vec<u8>> = notices.iter().map(|e| e.fact_id.clone()).collect();
+    assert_eq!(&noticed, facts_of_original);
+    assert_eq!(
+        notices.len() as u32,
+        deleted.facts_retracted + deleted.corroborations_withdrawn
+    );
+    // A retracted fact is carried by no other article; a withdrawn one is.
+    let carried: HashSet<Vec<u8>> = events
+        .iter()
+        .filter(|e| e.article_id != "original")
+        .filter_map(|e| e.fact.as_ref().map(|f| f.id.clone()))
+        .collect();
+    for notice in notices {
+        let retracted = notice.kind == Kind::FactRetracted as i32;
+        assert_eq!(retracted, !carried.contains(&notice.fact_id));
+    }
+}
+
+#[tokio::test]
+async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_survives_a_restart() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut server = TestServer::start(dir.path()).await;
+    let (_, original) = seed(SEED_TALKS);
+    let copy_a = format!("YEREVAN, Dec 1 (Reuters) -\n\n{}", without_last(&original));
+    let copy_b = without_last(&original);
+    let (_, other) = seed(SEED_SPUTNIK);
+    submit(&mut server, "original", "armenpress.am", &original).await;
+    submit(&mut server, "copy-a", "reuters.com", &copy_a).await;
+    let b = submit(&mut server, "copy-b", "agency.example", &copy_b).await;
+    assert_eq!(b.canonical_id, "original");
+    submit(&mut server, "other", "sputniknews.com", &other).await;
+
+    let mut facts = FactServiceClient::new(server.channel().await);
+    let facts_of_original: BTreeSet<Vec<u8>> = facts
+        .list_facts(pb::ListFactsRequest {
+            article_id: "original".into(),
+        })
+        .await
+        .expect("facts")
+        .into_inner()
+        .facts
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let deleted = server
+        .client
+        .delete_article(pb::DeleteArticleRequest {
+            id: "original".into(),
+        })
+        .await
+        .expect("deletes")
+        .into_inner();
+    assert_eq!((deleted.id.as_str(), deleted.sequence), ("original", 1));
+    // Its last paragraph is in no copy: freed.
+    assert!(deleted.texts_freed >= 1, "{deleted:?}");
+    assert!(deleted.facts_retracted >= 1 && deleted.corroborations_withdrawn >= 1);
+    assert_eq!(
+        (deleted.facts_retracted + deleted.corroborations_withdrawn) as usize,
+        facts_of_original.len()
+    );
+    let again = server
+        .client
+        .delete_article(pb::DeleteArticleRequest {
+            id: "original".into(),
+        })
+        .await
+        .expect_err("already deleted");
+    assert_eq!(again.code(), Code::NotFound);
+
+    let bodies = [("copy-a", copy_a.clone()), ("copy-b", copy_b.clone())];
+    assert_deleted(&mut server, &bodies, &deleted, &facts_of_original).await;
+    server.stop().await;
+
+    let mut server = TestServer::start(dir.path()).await;
+    assert_deleted(&mut server, &bodies, &deleted, &facts_of_original).await;
+
+    // The id is free again; the text is now first held by copy-a, and the
+    // new article takes a sequence never given before.
+    let back = submit(&mut server, "original", "armenpress.am", &original).await;
+    assert_ne!(verdict(&back), pb::Verdict::Resubmitted);
+    assert_eq!(back.sequence, 5);
+    assert_eq!(back.canonical_id, "copy-a");
+    let mut export = server
+        .client
+        .export(pb::ExportRequest::default())
+        .await
+        .expect("export")
+        .into_inner();
+    let mut exported = Vec::new();
+    while let Some(stored) = export.message().await.expect("export stream") {
+        exported.push(stored.article.expect("article").id);
+    }
+    assert_eq!(exported, ["copy-a", "copy-b", "other", "original"]);
+    server.stop().await;
+}
