@@ -84,9 +84,9 @@ impl Store for FaultyStore {
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
         self.sled.copies_of(origin)
     }
-    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError> {
+    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
         self.read()?;
-        self.sled.carriers_of(fact)
+        self.sled.carriers_of(fact, limit)
     }
     fn each_paragraph_since(
         &self,

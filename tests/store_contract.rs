@@ -298,17 +298,24 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     assert_eq!(fact_ids, expected_ids, "{name}");
 
     assert_eq!(
-        store.carriers_of(&created.id).ok(),
+        store.carriers_of(&created.id, 10).ok(),
         Some(vec![1, 2]),
         "{name}"
     );
     assert_eq!(
-        store.carriers_of(&time_fact("in 2021", "2021", 1).id).ok(),
+        store.carriers_of(&created.id, 1).ok(),
         Some(vec![1]),
         "{name}"
     );
     assert_eq!(
-        store.carriers_of(&FactId([3; 32])).ok(),
+        store
+            .carriers_of(&time_fact("in 2021", "2021", 1).id, 10)
+            .ok(),
+        Some(vec![1]),
+        "{name}"
+    );
+    assert_eq!(
+        store.carriers_of(&FactId([3; 32]), 10).ok(),
         Some(vec![]),
         "{name}"
     );
@@ -539,8 +546,16 @@ fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
         Some(&created.body),
         "{name}: a corroboration reads its kept content"
     );
-    assert_eq!(store.carriers_of(&created.id).ok(), Some(vec![2]), "{name}");
-    assert_eq!(store.carriers_of(&other.id).ok(), Some(vec![]), "{name}");
+    assert_eq!(
+        store.carriers_of(&created.id, 10).ok(),
+        Some(vec![2]),
+        "{name}"
+    );
+    assert_eq!(
+        store.carriers_of(&other.id, 10).ok(),
+        Some(vec![]),
+        "{name}"
+    );
     let mut fact_ids = Vec::new();
     store
         .each_fact_id(&mut |id| fact_ids.push(*id))

@@ -262,11 +262,12 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError> {
+    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
         Ok(self
             .read()
             .carriers
             .range((*fact, 0)..=(*fact, u64::MAX))
+            .take(limit)
             .map(|(_, sequence)| *sequence)
             .collect())
     }

@@ -147,9 +147,9 @@ pub trait Store: Send + Sync {
     /// appeared at `origin`, as (article sequence, paragraph index).
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError>;
 
-    /// The sequences of the stored articles carrying the fact (that
-    /// created it or corroborated it), in order.
-    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError>;
+    /// The sequences of the first `limit` stored articles carrying the
+    /// fact (that created it or corroborated it), in order.
+    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError>;
 
     /// Calls `visit` with every stored paragraph first stored by the
     /// article with sequence `first_article` or a later one (used to load

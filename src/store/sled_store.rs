@@ -804,9 +804,12 @@ impl Store for SledStore {
         Ok(copies)
     }
 
-    fn carriers_of(&self, fact: &FactId) -> Result<Vec<u64>, StoreError> {
+    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
         let mut carriers = Vec::new();
         for entry in self.db.scan_prefix(carrier_prefix(fact)) {
+            if carriers.len() >= limit {
+                break;
+            }
             let (key, _) = entry?;
             let sequence = key
                 .get(9..17)
@@ -1190,10 +1193,10 @@ mod tests {
             }
             store.db.insert(FORMAT_KEY, &3u32.to_be_bytes())?;
             store.db.flush()?;
-            assert_eq!(store.carriers_of(&body.id())?, Vec::<u64>::new());
+            assert_eq!(store.carriers_of(&body.id(), 10)?, Vec::<u64>::new());
         }
         let store = open_once_released(dir.path())?;
-        assert_eq!(store.carriers_of(&body.id())?, [1, 2]);
+        assert_eq!(store.carriers_of(&body.id(), 10)?, [1, 2]);
         let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
         assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         Ok(())
