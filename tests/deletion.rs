@@ -1,6 +1,7 @@
 //! Deleting an article over gRPC: it is gone everywhere, what copied it
 //! names the next surviving source, its facts are retracted or lose a
-//! corroboration on the stream, and all of it holds across a restart.
+//! corroboration on the stream, and all of it holds across a restart; and
+//! the retention policy, which deletes the same way by age.
 
 mod common;
 
@@ -227,5 +228,103 @@ async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_surviv
         exported.push(stored.article.expect("article").id);
     }
     assert_eq!(exported, ["copy-a", "copy-b", "other", "original"]);
+    server.stop().await;
+}
+
+/// A submit request published at `seconds` since the epoch (none: undated).
+fn dated(id: &str, body: &str, seconds: Option<i64>) -> pb::SubmitRequest {
+    let mut request = request(id, "outlet.example", body);
+    if let Some(article) = request.article.as_mut() {
+        article.published_at = seconds.map(|seconds| prost_types::Timestamp { seconds, nanos: 0 });
+    }
+    request
+}
+
+/// Waits until `id` answers NOT_FOUND (the sweep runs every 100 ms here).
+async fn until_gone(server: &mut TestServer, id: &str) {
+    for _ in 0..200 {
+        if article(server, id).await.err() == Some(Code::NotFound) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{id} was not deleted by the retention policy");
+}
+
+#[tokio::test]
+async fn retention_deletes_what_is_older_than_kept_at_start_up_and_while_running() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs() as i64;
+    let (_, talks) = seed(SEED_TALKS);
+    let (_, sputnik) = seed(SEED_SPUTNIK);
+    // Stored without a policy: an article from 2019, an undated one (it
+    // goes by when it was stored: now), and today's copy of the old one.
+    let mut server = TestServer::start(dir.path()).await;
+    for request in [
+        dated("old", &talks, Some(1_560_000_000)),
+        dated("undated", &sputnik, None),
+        dated("copy-of-old", &without_last(&talks), Some(now)),
+    ] {
+        server.client.submit(request).await.expect("stored");
+    }
+    server.stop().await;
+
+    let config = wirecopy::engine::EngineConfig {
+        retention: Some(wirecopy::engine::Retention {
+            keep: std::time::Duration::from_secs(30 * 86_400),
+            every: std::time::Duration::from_millis(100),
+        }),
+        ..wirecopy::engine::EngineConfig::default()
+    };
+    let options = wirecopy::server::ServeOptions::default();
+    let mut server = TestServer::start_with(dir.path(), config, options.clone()).await;
+    // At start-up: what aged while the server was down goes.
+    until_gone(&mut server, "old").await;
+    for id in ["undated", "copy-of-old"] {
+        article(&mut server, id).await.expect("younger than kept");
+    }
+    let copy = article(&mut server, "copy-of-old").await.expect("stored");
+    assert_eq!(copy.analysis.expect("analysis").canonical_id, "copy-of-old");
+    // While running: a backfilled article dated 40 days ago.
+    server
+        .client
+        .submit(dated("backfill", &sputnik, Some(now - 40 * 86_400)))
+        .await
+        .expect("stored");
+    until_gone(&mut server, "backfill").await;
+    article(&mut server, "undated").await.expect("still kept");
+    server.stop().await;
+
+    // The deletions stand across a restart, and the stream holds a notice
+    // for each fact the deleted articles carried, none of their own events.
+    let mut server = TestServer::start_with(dir.path(), config, options).await;
+    for id in ["old", "backfill"] {
+        assert_eq!(article(&mut server, id).await.err(), Some(Code::NotFound));
+    }
+    let mut facts = FactServiceClient::new(server.channel().await);
+    let mut stream = facts
+        .subscribe(pb::SubscribeRequest {
+            include_corroborations: true,
+            ..Default::default()
+        })
+        .await
+        .expect("subscribes")
+        .into_inner();
+    let mut notices = 0;
+    while let Ok(Ok(Some(event))) =
+        tokio::time::timeout(std::time::Duration::from_secs(2), stream.message()).await
+    {
+        if ["old", "backfill"].contains(&event.article_id.as_str()) {
+            assert!(
+                event.fact.is_none(),
+                "a deleted article's event is replayed"
+            );
+            notices += 1;
+        }
+    }
+    assert!(notices > 0);
     server.stop().await;
 }

@@ -25,8 +25,8 @@ use wirecopy::{
     matching::Origin,
     server::{serve, ServeOptions},
     store::{
-        ArticleFact, ArticleRecord, CommitBatch, Committed, ParagraphRecord, SledStore, Store,
-        StoreError, StoredEvent, DEFAULT_CACHE_BYTES,
+        ArticleFact, ArticleRecord, CommitBatch, Committed, Instant, ParagraphRecord, SledStore,
+        Store, StoreError, StoredEvent, DEFAULT_CACHE_BYTES,
     },
     text::Fingerprint,
 };
@@ -72,6 +72,10 @@ impl Store for FaultyStore {
     }
     fn last_sequence(&self) -> Result<u64, StoreError> {
         self.sled.last_sequence()
+    }
+    fn dated_before(&self, before: Instant, limit: usize) -> Result<Vec<u64>, StoreError> {
+        self.read()?;
+        self.sled.dated_before(before, limit)
     }
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
         self.read()?;

@@ -55,6 +55,17 @@ fn backends() -> Vec<Backend> {
     ]
 }
 
+/// 2020-12-01T00:00:00Z.
+const DAY_ONE: i64 = 1_606_780_800;
+
+/// The start of day `n` after [`DAY_ONE`].
+fn day(n: i64) -> Instant {
+    Instant {
+        seconds: DAY_ONE + n * 86_400,
+        nanos: 0,
+    }
+}
+
 fn fingerprint(n: u8) -> Fingerprint {
     Fingerprint([n; 32])
 }
@@ -71,8 +82,9 @@ fn article(sequence: u64, id: &str) -> ArticleRecord {
         url: format!("https://example.org/{id}"),
         title: format!("title of {id}"),
         language: "en".into(),
+        // A day apart, from 2020-12-02 on.
         published_at: Some(Instant {
-            seconds: 1_606_780_800,
+            seconds: DAY_ONE + sequence as i64 * 86_400,
             nanos: 0,
         }),
         labels: [("desk".to_owned(), "world".to_owned())].into(),
@@ -264,6 +276,14 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     );
     assert_eq!(store.copies_of(origin(2, 1)).ok(), Some(vec![]), "{name}");
     assert_eq!(store.is_deleted(1).ok(), Some(false), "{name}");
+    assert_eq!(store.dated_before(day(1), 10).ok(), Some(vec![]), "{name}");
+    assert_eq!(store.dated_before(day(2), 10).ok(), Some(vec![1]), "{name}");
+    assert_eq!(
+        store.dated_before(day(9), 10).ok(),
+        Some(vec![1, 2]),
+        "{name}"
+    );
+    assert_eq!(store.dated_before(day(9), 1).ok(), Some(vec![1]), "{name}");
 
     let since_2 = stored_paragraphs(store, 2);
     assert_eq!(
@@ -497,6 +517,7 @@ fn deletion_of_a() -> CommitBatch {
         deletions: vec![Deletion {
             sequence: 1,
             id: "a".into(),
+            date: day(1),
             copies: vec![(origin(1, 0), origin(1, 0)), (origin(1, 1), origin(1, 1))],
             facts: vec![created.id, other.id],
         }],
@@ -521,6 +542,7 @@ fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
     assert_eq!(store.article_id(1).ok(), Some(None), "{name}");
     assert_eq!(store.is_deleted(1).ok(), Some(true), "{name}");
     assert_eq!(store.is_deleted(2).ok(), Some(false), "{name}");
+    assert_eq!(store.dated_before(day(9), 10).ok(), Some(vec![2]), "{name}");
     assert_eq!(store.last_sequence().ok(), Some(2), "{name}");
     assert_eq!(
         store.paragraph(&fingerprint(1)).ok().flatten(),
@@ -623,6 +645,7 @@ fn a_deleted_article_is_gone_from_every_read_and_its_sequence_stays_taken() {
                 deletions: vec![Deletion {
                     sequence: 2,
                     id: "b".into(),
+                    date: day(2),
                     copies: vec![(origin(1, 0), origin(2, 0))],
                     facts: vec![time_fact("Tuesday", "2020-12-01", 0).id],
                 }],
@@ -655,6 +678,33 @@ fn a_deleted_article_is_gone_from_every_read_and_its_sequence_stays_taken() {
         assert_eq!(
             store.article("a").ok().flatten().map(|a| a.sequence),
             Some(3)
+        );
+        // Dates before 1970 come first; an undated article goes by when
+        // it was stored.
+        let old = ArticleRecord {
+            published_at: Some(Instant {
+                seconds: -100_000_000,
+                nanos: 0,
+            }),
+            ..article(4, "d")
+        };
+        let undated = ArticleRecord {
+            published_at: None,
+            ..article(5, "e")
+        };
+        commit(
+            &backend,
+            &*store,
+            &CommitBatch {
+                articles: vec![old, undated],
+                ..CommitBatch::default()
+            },
+        );
+        assert_eq!(store.dated_before(day(0), 10).ok(), Some(vec![4]), "{name}");
+        assert_eq!(
+            store.dated_before(day(100_000), 10).ok(),
+            Some(vec![4, 3, 5]),
+            "{name}: 1966, 2020-12-04, then stored in 2023"
         );
     }
 }

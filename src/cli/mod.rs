@@ -25,7 +25,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the gRPC server on the embedded sled store.
+    /// Run the gRPC server (on the embedded sled store unless --store
+    /// memory).
     Serve(serve::ServeArgs),
     /// Submit articles from files and directories: plain text (first line
     /// is the title), saved HTML pages, and JSON or JSON Lines of wirecopy,

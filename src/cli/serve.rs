@@ -8,7 +8,7 @@ use clap::Args;
 use crate::{
     api::auth::Tokens,
     article::Limits,
-    engine::EngineConfig,
+    engine::{EngineConfig, Retention},
     matching::MatchConfig,
     metrics::{serve_metrics, MetricsSources},
     server::{open_engine, serve, ServeOptions, TlsFiles},
@@ -65,6 +65,11 @@ pub struct ServeArgs {
     /// the archive.
     #[arg(long, env = "WIRECOPY_MATCH_WINDOW", default_value_t = EngineConfig::default().match_window, value_parser = clap::value_parser!(u64).range(2..))]
     match_window: u64,
+    /// Delete articles published more than this many days ago (those
+    /// without a publication date: stored that long ago), checked at
+    /// start-up and every ten minutes. Off by default: nothing is deleted.
+    #[arg(long, env = "WIRECOPY_RETAIN_DAYS", value_parser = clap::value_parser!(u32).range(1..))]
+    retain_days: Option<u32>,
     /// sled page cache, in MiB (sled uses some memory beyond it).
     #[arg(long, env = "WIRECOPY_CACHE_MIB", default_value_t = 64)]
     cache_mib: u64,
@@ -220,6 +225,7 @@ impl ServeArgs {
             match_window: self.match_window,
             max_subscribers: self.max_subscribers,
             analysis_queue: self.analysis_queue.max(1),
+            retention: self.retain_days.map(Retention::days),
             ..EngineConfig::default()
         }
     }

@@ -166,6 +166,7 @@ pub(crate) fn plan(store: &dyn Store, id: &str, next_event: u64) -> Result<Delet
     }
     batch.deletions.push(Deletion {
         sequence,
+        date: record.retention_date(),
         id: record.id,
         copies,
         facts: seen.into_iter().collect(),

@@ -14,6 +14,7 @@ mod fact_events;
 mod prepare_pool;
 mod recent;
 mod report;
+mod retention;
 mod subscription;
 mod view;
 mod writer;
@@ -23,6 +24,7 @@ pub use report::{
     CreditReport, Duplicates, ParagraphReport, PassageReport, RelatedArticle, Relation,
     StoredArticle, Submission,
 };
+pub use retention::Retention;
 pub use subscription::{Delivery, EventKind, FactEvent, FactFilter};
 
 use std::{
@@ -80,6 +82,8 @@ pub struct EngineConfig {
     /// Articles whose paragraphs are matched: the most recent, between
     /// half this many and this many (see [`recent`]).
     pub match_window: u64,
+    /// Delete articles past an age (none: keep everything).
+    pub retention: Option<Retention>,
 }
 
 impl Default for EngineConfig {
@@ -94,6 +98,7 @@ impl Default for EngineConfig {
             live_buffer: 32_768,
             max_subscribers: 1024,
             match_window: 100_000,
+            retention: None,
         }
     }
 }
@@ -213,6 +218,8 @@ pub struct Engine {
     shared: Arc<Shared>,
     jobs: Mutex<Option<mpsc::Sender<Work>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    /// The retention thread and what stops it, when a policy is set.
+    retention: Mutex<Option<(std::sync::mpsc::Sender<()>, JoinHandle<()>)>>,
     preparers: PreparePool,
 }
 
@@ -251,6 +258,21 @@ impl Engine {
             .name("wirecopy-writer".into())
             .spawn(move || writer::run(writer_shared, receiver, next))
             .map_err(|e| StoreError::Io(format!("cannot start the writer thread: {e}")))?;
+        let retention = match config.retention {
+            Some(policy) => {
+                let (stop, stopped) = std::sync::mpsc::channel();
+                let retention_shared = Arc::clone(&shared);
+                let work = sender.clone();
+                let thread = std::thread::Builder::new()
+                    .name("wirecopy-retention".into())
+                    .spawn(move || retention::run(retention_shared, policy, work, stopped))
+                    .map_err(|e| {
+                        StoreError::Io(format!("cannot start the retention thread: {e}"))
+                    })?;
+                Some((stop, thread))
+            }
+            None => None,
+        };
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let text = config.text;
         let preparers =
@@ -260,6 +282,7 @@ impl Engine {
             shared,
             jobs: Mutex::new(Some(sender)),
             writer: Mutex::new(Some(writer)),
+            retention: Mutex::new(retention),
             preparers,
         })
     }
@@ -492,6 +515,19 @@ impl Engine {
     /// flushes. Safe to call more than once.
     pub fn close(&self) -> Result<(), Error> {
         self.end_subscriptions();
+        // First, so that it lets go of its way to the writer; a deletion it
+        // has handed over is finished by the writer.
+        let retention = self
+            .retention
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        if let Some((stop, thread)) = retention {
+            drop(stop);
+            if thread.join().is_err() {
+                tracing::error!("the retention thread panicked");
+            }
+        }
         self.preparers.close();
         drop(
             self.jobs

@@ -15,8 +15,8 @@ use std::{
 };
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, Committed, FactEventKind, FactRecord, ParagraphRecord,
-    Store, StoreError, StoredEvent,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, FactEventKind, FactRecord, Instant,
+    ParagraphRecord, Store, StoreError, StoredEvent,
 };
 use crate::{
     facts::{FactBody, FactId},
@@ -54,6 +54,8 @@ struct State {
     isolated: BTreeMap<Fingerprint, u32>,
     /// Ids of deleted articles, by sequence.
     deleted: BTreeMap<u64, String>,
+    /// (retention date, sequence) of every stored article.
+    dates: BTreeSet<(i64, u64)>,
 }
 
 /// A paragraph text at its place; its count lives in `places`.
@@ -63,6 +65,11 @@ struct Text {
     origin: Origin,
     text: String,
     anchors: Vec<u64>,
+}
+
+/// An instant as a retention key: to the second, as in every backend.
+fn date_key(instant: Instant) -> i64 {
+    instant.seconds
 }
 
 impl MemoryStore {
@@ -140,6 +147,8 @@ impl State {
 
     fn apply(&mut self, batch: &CommitBatch) {
         for article in &batch.articles {
+            self.dates
+                .insert((date_key(article.retention_date()), article.sequence));
             self.sequence_by_id
                 .insert(article.id.clone(), article.sequence);
             self.articles.insert(article.sequence, article.clone());
@@ -187,6 +196,8 @@ impl State {
             self.sequence_by_id.remove(&deletion.id);
             self.article_facts.remove(&deletion.sequence);
             self.deleted.insert(deletion.sequence, deletion.id.clone());
+            self.dates
+                .remove(&(date_key(deletion.date), deletion.sequence));
             for copy in &deletion.copies {
                 self.copies.remove(copy);
             }
@@ -228,6 +239,16 @@ impl Store for MemoryStore {
 
     fn last_sequence(&self) -> Result<u64, StoreError> {
         Ok(self.read().next_sequences().0 - 1)
+    }
+
+    fn dated_before(&self, before: Instant, limit: usize) -> Result<Vec<u64>, StoreError> {
+        Ok(self
+            .read()
+            .dates
+            .range(..(date_key(before), 0))
+            .take(limit)
+            .map(|(_, sequence)| *sequence)
+            .collect())
     }
 
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {

@@ -136,6 +136,11 @@ pub trait Store: Send + Sync {
     /// (so no sequence is given twice); 0 when empty.
     fn last_sequence(&self) -> Result<u64, StoreError>;
 
+    /// The sequences of up to `limit` stored articles whose
+    /// [`ArticleRecord::retention_date`] is before `before` (to the
+    /// second), oldest first (what a retention policy deletes).
+    fn dated_before(&self, before: Instant, limit: usize) -> Result<Vec<u64>, StoreError>;
+
     /// True when the article with this sequence was deleted (a reference
     /// to it is then "gone", not corrupt).
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError>;

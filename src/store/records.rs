@@ -116,6 +116,14 @@ pub struct ArticleRecord {
     pub analysis: AnalysisRecord,
 }
 
+impl ArticleRecord {
+    /// The date retention goes by: when it was published, else when it
+    /// was stored.
+    pub fn retention_date(&self) -> Instant {
+        self.published_at.unwrap_or(self.first_seen)
+    }
+}
+
 /// A distinct paragraph text, stored once however many articles have it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParagraphRecord {
@@ -185,6 +193,8 @@ pub struct Deletion {
     pub sequence: u64,
     /// Its id (free for a new article).
     pub id: String,
+    /// Its [`ArticleRecord::retention_date`].
+    pub date: Instant,
     /// The copy relations it was filed under as a copy: removed.
     pub copies: Vec<(Origin, Origin)>,
     /// The facts it carried (no longer carried by it).

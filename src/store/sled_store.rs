@@ -18,6 +18,7 @@
 //! | `G` fact id (first 8 bytes), article seq (BE) | empty: the article carries the fact |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
 //! | `d` article sequence (u64 BE)                | the id of a deleted article    |
+//! | `D` retention date (seconds, sign-flipped u64 BE), article seq (BE) | empty: the article's date for retention |
 //! | `x` event sequence (u64 BE)                  | a [`Notice`]: what a delete did to a fact |
 //! | `e` first event sequence (u64 BE)            | a run of one article's events |
 //! | `b` fingerprint (32 bytes)                   | times the line was isolated, u32 BE |
@@ -50,7 +51,7 @@ use std::{collections::HashMap, path::Path, sync::Mutex};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, Notice,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, Instant, Notice,
     ParagraphRecord, Store, StoreError, StoredEvent,
 };
 use crate::{
@@ -80,6 +81,7 @@ const FACT: u8 = b'F';
 const FACT_CARRIER: u8 = b'G';
 const KEPT_CONTENT: u8 = b'K';
 const DELETED: u8 = b'd';
+const DATED: u8 = b'D';
 const NOTICE: u8 = b'x';
 const EVENT: u8 = b'e';
 const ISOLATED_LINE: u8 = b'b';
@@ -222,6 +224,7 @@ fn key_number(key: &[u8], what: &str) -> Result<u64, StoreError> {
 fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), StoreError> {
     for deletion in &batch.deletions {
         writes.remove(&article_key(deletion.sequence)[..]);
+        writes.remove(&dated_key(deletion.date, deletion.sequence)[..]);
         writes.remove(id_key(&deletion.id));
         writes.remove(&numbered_key(ARTICLE_FACTS, deletion.sequence)[..]);
         writes.insert(
@@ -479,6 +482,17 @@ fn carrier_prefix(id: &FactId) -> [u8; 9] {
     key
 }
 
+/// The key of an article under its retention date: seconds with the sign
+/// bit flipped, so that big-endian bytes order like the numbers (dates
+/// before 1970 first).
+fn dated_key(date: Instant, sequence: u64) -> [u8; 17] {
+    let mut key = [0u8; 17];
+    key[0] = DATED;
+    key[1..9].copy_from_slice(&(date.seconds as u64 ^ (1 << 63)).to_be_bytes());
+    key[9..].copy_from_slice(&sequence.to_be_bytes());
+    key
+}
+
 fn isolated_key(fingerprint: &Fingerprint) -> [u8; 33] {
     let mut key = [0u8; 33];
     key[0] = ISOLATED_LINE;
@@ -686,6 +700,36 @@ impl Store for SledStore {
         Ok(self
             .last_number(ARTICLE, "last article sequence")?
             .max(self.last_number(DELETED, "last deleted article")?))
+    }
+
+    fn dated_before(&self, before: Instant, limit: usize) -> Result<Vec<u64>, StoreError> {
+        let mut sequences = Vec::new();
+        for key in self
+            .db
+            .range(
+                dated_key(
+                    Instant {
+                        seconds: i64::MIN,
+                        nanos: 0,
+                    },
+                    0,
+                )..dated_key(before, 0),
+            )
+            .keys()
+            .take(limit)
+        {
+            let key = key?;
+            let sequence = key
+                .get(9..17)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: "retention date".into(),
+                    reason: format!("key of {} bytes", key.len()),
+                })?;
+            sequences.push(sequence);
+        }
+        Ok(sequences)
     }
 
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
@@ -937,6 +981,10 @@ impl Store for SledStore {
         let mut writes = sled::Batch::default();
         for article in &batch.articles {
             writes.insert(&article_key(article.sequence)[..], encode(article)?);
+            writes.insert(
+                &dated_key(article.retention_date(), article.sequence)[..],
+                &[][..],
+            );
             writes.insert(id_key(&article.id), &article.sequence.to_be_bytes()[..]);
         }
         // Before the new texts: a relocated text's new place is always a
@@ -1149,7 +1197,7 @@ mod tests {
     }
 
     #[test]
-    fn a_format_3_store_gets_its_fact_carriers_indexed_at_open(
+    fn a_format_3_store_gets_its_fact_carriers_and_dates_indexed_at_open(
     ) -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let body = FactBody::Time(crate::facts::TimeExpr {
@@ -1187,9 +1235,11 @@ mod tests {
                 )],
                 ..CommitBatch::default()
             })?;
-            // What a format-3 store holds: the same, without `G`.
-            for key in store.db.scan_prefix([FACT_CARRIER]).keys() {
-                store.db.remove(key?)?;
+            // What a format-3 store holds: the same, without `G` and `D`.
+            for prefix in [FACT_CARRIER, DATED] {
+                for key in store.db.scan_prefix([prefix]).keys() {
+                    store.db.remove(key?)?;
+                }
             }
             store.db.insert(FORMAT_KEY, &3u32.to_be_bytes())?;
             store.db.flush()?;
@@ -1197,6 +1247,11 @@ mod tests {
         }
         let store = open_once_released(dir.path())?;
         assert_eq!(store.carriers_of(&body.id(), 10)?, [1, 2]);
+        let later = Instant {
+            seconds: 2,
+            nanos: 0,
+        };
+        assert_eq!(store.dated_before(later, 10)?, [1, 2]);
         let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
         assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         Ok(())

@@ -1,9 +1,9 @@
 //! Moves a store of an earlier format to the current one, at open.
 //!
-//! Format 4 added the index of which articles carry each fact (`G`); for a
-//! store of format 3 or older it is built from the articles' facts, in
-//! chunks of blind inserts, so a crash in the middle only means building it
-//! again at the next open.
+//! Format 4 added the index of which articles carry each fact (`G`) and of
+//! their retention dates (`D`); for a store of format 3 or older they are
+//! built from the articles and their facts, in chunks of blind inserts, so
+//! a crash in the middle only means building them again at the next open.
 //!
 //! Formats 1 and 2 kept each article under its id (`r`, with its id again
 //! under its sequence, `a`) and each paragraph text under its fingerprint
@@ -20,8 +20,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    article_key, carrier_key, decode, decode_evolved, encode, encode_place, id_key, key_number,
-    legacy, numbered_key, place_key, text_key, StoredFact, StoredText, ARTICLE_FACTS,
+    article_key, carrier_key, dated_key, decode, decode_evolved, encode, encode_place, id_key,
+    key_number, legacy, numbered_key, place_key, text_key, StoredFact, StoredText, ARTICLE_FACTS,
 };
 use crate::{
     matching::Origin,
@@ -52,7 +52,37 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
     if found < 3 {
         move_layout(db)?;
     }
-    index_fact_carriers(db)
+    index_fact_carriers(db)?;
+    index_dates(db)
+}
+
+/// Writes the `D` key of every stored article.
+fn index_dates(db: &sled::Db) -> Result<(), StoreError> {
+    let mut from = article_key(0);
+    loop {
+        let chunk = db
+            .range(from..=article_key(u64::MAX))
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((last, _)) = chunk.last() else {
+            return Ok(());
+        };
+        let last = key_number(last, "article")?;
+        let mut writes = sled::Batch::default();
+        for (key, value) in &chunk {
+            let sequence = key_number(key, "article")?;
+            let record: ArticleRecord = decode_evolved::<_, legacy::ArticleRecordV1>(
+                || format!("article {sequence}"),
+                value,
+            )?;
+            writes.insert(&dated_key(record.retention_date(), sequence)[..], &[][..]);
+        }
+        db.apply_batch(writes)?;
+        match last.checked_add(1) {
+            Some(next) => from = article_key(next),
+            None => return Ok(()),
+        }
+    }
 }
 
 /// Writes the `G` key of every fact of every stored article.
