@@ -15,7 +15,7 @@
 //! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
-//! | `G` fact id (first 8 bytes), article seq (BE) | empty: the article carries the fact |
+//! | `G` bucket (article seq / 4096, u32 BE), fact id (first 8 bytes), article seq (BE) | empty: the article corroborates the fact |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
 //! | `d` article sequence (u64 BE)                | the id of a deleted article    |
 //! | `D` retention date (seconds, sign-flipped u64 BE), article seq (BE) | empty: the article's date for retention |
@@ -465,20 +465,29 @@ fn event_runs(events: &[(u64, EventRecord)]) -> Vec<(u64, EventRun)> {
     runs
 }
 
-/// The key saying the article `sequence` carries the fact `id`. Eight
-/// bytes of the id keep the key small; a scan checks what it finds against
-/// the article's facts, so two ids sharing them are never confused.
-fn carrier_key(id: &FactId, sequence: u64) -> [u8; 17] {
-    let mut key = [0u8; 17];
-    key[..9].copy_from_slice(&carrier_prefix(id));
-    key[9..].copy_from_slice(&sequence.to_be_bytes());
+/// Articles per bucket of the carrier index (see [`carrier_key`]).
+const CARRIER_BUCKET: u64 = 4096;
+
+/// The key saying the article `sequence` carries the fact `id`: the
+/// article's bucket of [`CARRIER_BUCKET`] sequences first, so that a group
+/// commit's keys (some forty per article, by fact) land in the one small
+/// part of the tree its bucket has, not all over a tree that grows with
+/// the archive (which made sled rewrite a page per key); a lookup by fact
+/// then reads one short range per bucket. Eight bytes of the id keep the
+/// key small; a lookup checks what it finds against the article's facts,
+/// so two ids sharing them are never confused.
+fn carrier_key(id: &FactId, sequence: u64) -> [u8; 21] {
+    let mut key = [0u8; 21];
+    key[..13].copy_from_slice(&carrier_prefix(sequence / CARRIER_BUCKET, id));
+    key[13..].copy_from_slice(&sequence.to_be_bytes());
     key
 }
 
-fn carrier_prefix(id: &FactId) -> [u8; 9] {
-    let mut key = [0u8; 9];
+fn carrier_prefix(bucket: u64, id: &FactId) -> [u8; 13] {
+    let mut key = [0u8; 13];
     key[0] = FACT_CARRIER;
-    key[1..].copy_from_slice(&id.0[..8]);
+    key[1..5].copy_from_slice(&u32::try_from(bucket).unwrap_or(u32::MAX).to_be_bytes());
+    key[5..].copy_from_slice(&id.0[..8]);
     key
 }
 
@@ -849,14 +858,25 @@ impl Store for SledStore {
     }
 
     fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
+        // The creator is not in the index: its fact record names it.
         let mut carriers = Vec::new();
-        for entry in self.db.scan_prefix(carrier_prefix(fact)) {
+        if let Some(record) = self.fact(fact)? {
+            let created = self.stored_facts(record.first_article)?;
+            if matches!(created.get(record.index as usize), Some(StoredFact::Created(f)) if f.fact.id == *fact)
+            {
+                carriers.push(record.first_article);
+            }
+        }
+        let buckets = self.last_sequence()? / CARRIER_BUCKET;
+        let keys =
+            (0..=buckets).flat_map(|bucket| self.db.scan_prefix(carrier_prefix(bucket, fact)));
+        for entry in keys {
             if carriers.len() >= limit {
                 break;
             }
             let (key, _) = entry?;
             let sequence = key
-                .get(9..17)
+                .get(13..21)
                 .and_then(|b| <[u8; 8]>::try_from(b).ok())
                 .map(u64::from_be_bytes)
                 .ok_or_else(|| StoreError::Corrupt {
@@ -871,6 +891,8 @@ impl Store for SledStore {
                 carriers.push(sequence);
             }
         }
+        carriers.sort_unstable();
+        carriers.truncate(limit);
         Ok(carriers)
     }
 
@@ -1016,8 +1038,11 @@ impl Store for SledStore {
             writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
         }
         for (sequence, facts) in &batch.article_facts {
+            // Corroborations only: a fact record names its creator.
             for fact in facts {
-                writes.insert(&carrier_key(&fact.fact.id, *sequence)[..], &[][..]);
+                if fact.event == FactEventKind::Corroborated {
+                    writes.insert(&carrier_key(&fact.fact.id, *sequence)[..], &[][..]);
+                }
             }
             // A corroboration stores its id and where it stands; its
             // content is the creating article's.
@@ -1243,7 +1268,9 @@ mod tests {
             }
             store.db.insert(FORMAT_KEY, &3u32.to_be_bytes())?;
             store.db.flush()?;
-            assert_eq!(store.carriers_of(&body.id(), 10)?, Vec::<u64>::new());
+            // The creator is known from its fact record, the corroboration
+            // only from the index.
+            assert_eq!(store.carriers_of(&body.id(), 10)?, [1]);
         }
         let store = open_once_released(dir.path())?;
         assert_eq!(store.carriers_of(&body.id(), 10)?, [1, 2]);
@@ -1254,6 +1281,39 @@ mod tests {
         assert_eq!(store.dated_before(later, 10)?, [1, 2]);
         let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
         assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
+        Ok(())
+    }
+
+    #[test]
+    fn fact_carriers_are_found_in_every_bucket() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let store = open_once_released(dir.path())?;
+        let id = FactId([9; 32]);
+        let stored = |sequence: u64| -> Result<(), StoreError> {
+            let facts = vec![StoredFact::Corroborated {
+                id,
+                confidence: 1.0,
+                provenance: Provenance {
+                    paragraph_index: 0,
+                    start: 0,
+                    end: 1,
+                },
+                sequence: 1,
+            }];
+            let article = article_record(sequence, &format!("a{sequence}"));
+            store.db.insert(article_key(sequence), encode(&article)?)?;
+            store
+                .db
+                .insert(numbered_key(ARTICLE_FACTS, sequence), encode(&facts)?)?;
+            store.db.insert(carrier_key(&id, sequence), &[][..])?;
+            Ok(())
+        };
+        let sequences = [3, CARRIER_BUCKET + 7, 3 * CARRIER_BUCKET];
+        for sequence in sequences {
+            stored(sequence)?;
+        }
+        assert_eq!(store.carriers_of(&id, 10)?, sequences);
+        assert_eq!(store.carriers_of(&id, 2)?, sequences[..2]);
         Ok(())
     }
 

@@ -102,7 +102,9 @@ fn index_fact_carriers(db: &sled::Db) -> Result<(), StoreError> {
             let sequence = key_number(key, "facts of an article")?;
             let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), value)?;
             for fact in &facts {
-                writes.insert(&carrier_key(fact.id(), sequence)[..], &[][..]);
+                if matches!(fact, StoredFact::Corroborated { .. }) {
+                    writes.insert(&carrier_key(fact.id(), sequence)[..], &[][..]);
+                }
             }
         }
         db.apply_batch(writes)?;
