@@ -154,6 +154,38 @@ fn serve_submit_get_dupes_shutdown_and_restart() {
     let readable = stdout(&server.client(&["get", &talks_id]));
     assert!(readable.contains("verdict:   ORIGINAL"), "{readable}");
     assert!(readable.contains("Lavrov said Russian, French and U.S. diplomats"));
+
+    // `delete` goes on past an id that fails, and then exits with failure.
+    let sputnik_id = sputnik_file.display().to_string();
+    let deleted = server.client(&["delete", "--json", &sputnik_id, "no-such-article"]);
+    assert!(!deleted.status.success());
+    assert!(String::from_utf8_lossy(&deleted.stderr).contains("no-such-article: NotFound"));
+    let report: serde_json::Value =
+        serde_json::from_str(&String::from_utf8_lossy(&deleted.stdout)).unwrap();
+    assert_eq!(report["id"], sputnik_id.as_str());
+    assert!(report["facts_retracted"].as_u64() > Some(0), "{report}");
+    assert!(!server.client(&["get", &sputnik_id]).status.success());
+    server.terminate();
+}
+
+#[test]
+fn a_memory_store_serves_and_forgets_at_exit() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, talks) = seed(SEED_TALKS);
+    let file = dir.path().join("talks.txt");
+    std::fs::write(&file, format!("Lavrov meets Ayvazian\n\n{talks}")).unwrap();
+    let id = file.display().to_string();
+    let data = dir.path().join("data");
+    let server = ServeProcess::start_with(&data, &["--store", "memory"]);
+    assert!(server.client(&["submit", &id]).status.success());
+    assert!(stdout(&server.client(&["get", &id])).contains("verdict:   ORIGINAL"));
+    server.terminate();
+    assert!(
+        !data.exists(),
+        "a memory store writes nothing to --data-dir"
+    );
+    let server = ServeProcess::start_with(&data, &["--store", "memory"]);
+    assert!(!server.client(&["get", &id]).status.success());
     server.terminate();
 }
 
