@@ -18,18 +18,22 @@ fn without_last(body: &str) -> String {
     kept.join("\n\n")
 }
 
-/// Every event of the stream from the start up to `last`, corroborations
-/// included.
-async fn stream_until(server: &TestServer, last: u64) -> Vec<pb::FactEvent> {
-    let mut facts = FactServiceClient::new(server.channel().await);
-    let mut stream = facts
+/// The whole fact stream from the start, corroborations included.
+async fn replay(server: &TestServer) -> tonic::Streaming<pb::FactEvent> {
+    FactServiceClient::new(server.channel().await)
         .subscribe(pb::SubscribeRequest {
             include_corroborations: true,
             ..Default::default()
         })
         .await
         .expect("subscribes")
-        .into_inner();
+        .into_inner()
+}
+
+/// Every event of the stream from the start up to `last`, corroborations
+/// included.
+async fn stream_until(server: &TestServer, last: u64) -> Vec<pb::FactEvent> {
+    let mut stream = replay(server).await;
     let mut events = Vec::new();
     while events
         .last()
@@ -304,15 +308,7 @@ async fn retention_deletes_what_is_older_than_kept_at_start_up_and_while_running
     for id in ["old", "backfill"] {
         assert_eq!(article(&mut server, id).await.err(), Some(Code::NotFound));
     }
-    let mut facts = FactServiceClient::new(server.channel().await);
-    let mut stream = facts
-        .subscribe(pb::SubscribeRequest {
-            include_corroborations: true,
-            ..Default::default()
-        })
-        .await
-        .expect("subscribes")
-        .into_inner();
+    let mut stream = replay(&server).await;
     let mut notices = 0;
     while let Ok(Ok(Some(event))) =
         tokio::time::timeout(std::time::Duration::from_secs(2), stream.message()).await

@@ -238,6 +238,22 @@ fn stored_articles(store: &dyn Store, since: u64) -> Vec<(u64, String, Vec<Artic
     found
 }
 
+fn stored_ids(store: &dyn Store) -> Vec<String> {
+    let mut ids = Vec::new();
+    store
+        .each_article_id(&mut |id| ids.push(id.to_owned()))
+        .expect("ids scan");
+    ids
+}
+
+fn stored_fact_ids(store: &dyn Store) -> Vec<FactId> {
+    let mut ids = Vec::new();
+    store
+        .each_fact_id(&mut |id| ids.push(*id))
+        .expect("fact ids scan");
+    ids
+}
+
 /// Everything the reads return for the two first batches.
 fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     let name = backend.name;
@@ -304,15 +320,8 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     assert_eq!(articles, vec![(2, "b".into(), expected)], "{name}");
     assert_eq!(stored_articles(store, 1).len(), 2, "{name}");
 
-    let mut ids = Vec::new();
-    store
-        .each_article_id(&mut |id| ids.push(id.to_owned()))
-        .expect("ids scan");
-    assert_eq!(ids, ["a", "b"], "{name}");
-    let mut fact_ids: Vec<FactId> = Vec::new();
-    store
-        .each_fact_id(&mut |id| fact_ids.push(*id))
-        .expect("fact ids scan");
+    assert_eq!(stored_ids(store), ["a", "b"], "{name}");
+    let fact_ids = stored_fact_ids(store);
     let mut expected_ids = vec![created.id, time_fact("in 2021", "2021", 1).id];
     expected_ids.sort();
     assert_eq!(fact_ids, expected_ids, "{name}");
@@ -578,16 +587,8 @@ fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
         Some(vec![]),
         "{name}"
     );
-    let mut fact_ids = Vec::new();
-    store
-        .each_fact_id(&mut |id| fact_ids.push(*id))
-        .expect("fact ids scan");
-    assert_eq!(fact_ids, [created.id], "{name}");
-    let mut ids = Vec::new();
-    store
-        .each_article_id(&mut |id| ids.push(id.to_owned()))
-        .expect("ids scan");
-    assert_eq!(ids, ["b"], "{name}");
+    assert_eq!(stored_fact_ids(store), [created.id], "{name}");
+    assert_eq!(stored_ids(store), ["b"], "{name}");
     assert_eq!(
         stored_articles(store, 1)
             .into_iter()

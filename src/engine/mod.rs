@@ -157,36 +157,20 @@ impl Shared {
         }
     }
 
-    /// Moves the head to a deletion's last event and hands its notices to
-    /// live subscribers.
-    fn publish_notices(&self, batch: &CommitBatch) {
-        let Some(last) = batch.notices.last().map(|(sequence, _)| *sequence) else {
-            return;
-        };
-        self.head.store(last, Ordering::Release);
-        for (sequence, notice) in &batch.notices {
-            let _ = self.live.send(Arc::new(FactEvent {
-                sequence: *sequence,
-                kind: notice.kind.into(),
-                fact_id: notice.fact,
-                fact: None,
-                article_id: notice.article_id.clone(),
-                source: notice.source.clone(),
-            }));
-        }
-    }
-
-    /// Moves the head to the group's last event and hands its events to
-    /// live subscribers. Called by the writer once the group is durable.
+    /// Moves the head to the batch's last event and hands its events (an
+    /// article's facts, a deletion's notices) to live subscribers. Called
+    /// by the writer once the batch is durable.
     fn publish(&self, batch: &CommitBatch) {
-        let Some(last) = batch.events.last().map(|(sequence, _)| *sequence) else {
+        let last_event = batch.events.last().map(|(sequence, _)| *sequence);
+        let last_notice = batch.notices.last().map(|(sequence, _)| *sequence);
+        let Some(last) = last_event.max(last_notice) else {
             return;
         };
         self.head.store(last, Ordering::Release);
+        // Having no subscriber is not an error.
         // The writer pushes an article's record and its facts together.
         for (record, (_, facts)) in batch.articles.iter().zip(&batch.article_facts) {
             for fact in facts {
-                // Having no subscriber is not an error.
                 let _ = self.live.send(Arc::new(FactEvent {
                     sequence: fact.sequence,
                     kind: fact.event.into(),
@@ -196,6 +180,16 @@ impl Shared {
                     source: record.source.clone(),
                 }));
             }
+        }
+        for (sequence, notice) in &batch.notices {
+            let _ = self.live.send(Arc::new(FactEvent {
+                sequence: *sequence,
+                kind: notice.kind.into(),
+                fact_id: notice.fact,
+                fact: None,
+                article_id: notice.article_id.clone(),
+                source: notice.source.clone(),
+            }));
         }
     }
 }

@@ -131,7 +131,7 @@ fn delete(shared: &Shared, id: &str, next: &mut Sequences) -> Result<Deleted, Er
     if applied {
         next.event += plan.batch.notices.len() as u64;
         shared.write_recent().remove_deleted(&plan.window);
-        shared.publish_notices(&plan.batch);
+        shared.publish(&plan.batch);
     }
     committed?;
     Ok(plan.deleted)

@@ -21,7 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     article_key, carrier_key, dated_key, decode, decode_evolved, encode, encode_place, id_key,
-    key_number, legacy, numbered_key, place_key, text_key, StoredFact, StoredText, ARTICLE_FACTS,
+    key_number, legacy, numbered_key, place_key, text_key, StoredFact, StoredText, ARTICLE,
+    ARTICLE_FACTS,
 };
 use crate::{
     matching::Origin,
@@ -58,58 +59,59 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
 
 /// Writes the `D` key of every stored article.
 fn index_dates(db: &sled::Db) -> Result<(), StoreError> {
-    let mut from = article_key(0);
-    loop {
-        let chunk = db
-            .range(from..=article_key(u64::MAX))
-            .take(CHUNK)
-            .collect::<Result<Vec<_>, _>>()?;
-        let Some((last, _)) = chunk.last() else {
-            return Ok(());
-        };
-        let last = key_number(last, "article")?;
-        let mut writes = sled::Batch::default();
-        for (key, value) in &chunk {
-            let sequence = key_number(key, "article")?;
-            let record: ArticleRecord = decode_evolved::<_, legacy::ArticleRecordV1>(
-                || format!("article {sequence}"),
-                value,
-            )?;
-            writes.insert(&dated_key(record.retention_date(), sequence)[..], &[][..]);
-        }
-        db.apply_batch(writes)?;
-        match last.checked_add(1) {
-            Some(next) => from = article_key(next),
-            None => return Ok(()),
-        }
-    }
+    index_each(db, ARTICLE, "article", |sequence, value, writes| {
+        let record: ArticleRecord =
+            decode_evolved::<_, legacy::ArticleRecordV1>(|| format!("article {sequence}"), value)?;
+        writes.insert(&dated_key(record.retention_date(), sequence)[..], &[][..]);
+        Ok(())
+    })
 }
 
-/// Writes the `G` key of every fact of every stored article.
+/// Writes the `G` key of every corroboration of every stored article.
 fn index_fact_carriers(db: &sled::Db) -> Result<(), StoreError> {
-    let mut from = numbered_key(ARTICLE_FACTS, 0);
-    loop {
-        let chunk = db
-            .range(from..=numbered_key(ARTICLE_FACTS, u64::MAX))
-            .take(CHUNK)
-            .collect::<Result<Vec<_>, _>>()?;
-        let Some((last, _)) = chunk.last() else {
-            return Ok(());
-        };
-        let last = key_number(last, "facts of an article")?;
-        let mut writes = sled::Batch::default();
-        for (key, value) in &chunk {
-            let sequence = key_number(key, "facts of an article")?;
+    index_each(
+        db,
+        ARTICLE_FACTS,
+        "facts of an article",
+        |sequence, value, writes| {
             let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), value)?;
             for fact in &facts {
                 if matches!(fact, StoredFact::Corroborated { .. }) {
                     writes.insert(&carrier_key(fact.id(), sequence)[..], &[][..]);
                 }
             }
+            Ok(())
+        },
+    )
+}
+
+/// Calls `index` with the sequence and value of every key under the
+/// numbered `prefix`, a chunk at a time, applying each chunk's writes as
+/// one batch. The writes are blind inserts, so a crash only means running
+/// it again.
+fn index_each(
+    db: &sled::Db,
+    prefix: u8,
+    what: &str,
+    mut index: impl FnMut(u64, &[u8], &mut sled::Batch) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut from = numbered_key(prefix, 0);
+    loop {
+        let chunk = db
+            .range(from..=numbered_key(prefix, u64::MAX))
+            .take(CHUNK)
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((last, _)) = chunk.last() else {
+            return Ok(());
+        };
+        let last = key_number(last, what)?;
+        let mut writes = sled::Batch::default();
+        for (key, value) in &chunk {
+            index(key_number(key, what)?, value, &mut writes)?;
         }
         db.apply_batch(writes)?;
         match last.checked_add(1) {
-            Some(next) => from = numbered_key(ARTICLE_FACTS, next),
+            Some(next) => from = numbered_key(prefix, next),
             None => return Ok(()),
         }
     }
