@@ -6,6 +6,7 @@ mod common;
 
 use std::{
     io::{BufRead, BufReader},
+    path::{Path, PathBuf},
     process::{Command, Output, Stdio},
 };
 
@@ -23,16 +24,23 @@ fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
+/// Seed 000 written to `dir` as a plain-text file (its title on the first
+/// line), and the seed's body.
+fn talks_txt(dir: &Path) -> (PathBuf, String) {
+    let (_, talks) = seed(SEED_TALKS);
+    let file = dir.join("talks.txt");
+    std::fs::write(&file, format!("Lavrov meets Ayvazian\n\n{talks}")).unwrap();
+    (file, talks)
+}
+
 #[test]
 fn serve_submit_get_dupes_shutdown_and_restart() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let inputs = dir.path().join("inputs");
     std::fs::create_dir(&inputs).unwrap();
-    let (_, talks) = seed(SEED_TALKS);
+    let (talks_file, talks) = talks_txt(&inputs);
     let (title, sputnik) = seed(SEED_SPUTNIK);
-    let talks_file = inputs.join("talks.txt");
-    std::fs::write(&talks_file, format!("Lavrov meets Ayvazian\n\n{talks}")).unwrap();
     let sputnik_file = inputs.join("sputnik.txt");
     std::fs::write(&sputnik_file, format!("{title}\n\n{sputnik}")).unwrap();
     let copy = serde_json::json!({
@@ -171,9 +179,7 @@ fn serve_submit_get_dupes_shutdown_and_restart() {
 #[test]
 fn a_memory_store_serves_and_forgets_at_exit() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, talks) = seed(SEED_TALKS);
-    let file = dir.path().join("talks.txt");
-    std::fs::write(&file, format!("Lavrov meets Ayvazian\n\n{talks}")).unwrap();
+    let (file, _) = talks_txt(dir.path());
     let id = file.display().to_string();
     let data = dir.path().join("data");
     let server = ServeProcess::start_with(&data, &["--store", "memory"]);

@@ -139,7 +139,13 @@ impl Recent {
     /// the window's articles, with those articles' ids and facts, and the
     /// ids of every article and fact.
     pub fn load(store: &dyn Store, match_window: u64) -> Result<Recent, StoreError> {
-        let started = std::time::Instant::now();
+        // How long each part takes, for the restart's debug log.
+        let mut lap = std::time::Instant::now();
+        let mut took = move || {
+            let part = lap.elapsed().as_millis();
+            lap = std::time::Instant::now();
+            part
+        };
         let mut recent = Recent::new(match_window);
         let next = store.last_sequence()? + 1;
         let generation = recent.generation_of(next);
@@ -175,7 +181,7 @@ impl Recent {
                 },
             );
         }
-        let texts_ms = started.elapsed().as_millis();
+        let texts_ms = took();
         store.each_article_since(start, &mut |sequence, id, facts| {
             recent.add_article(
                 sequence,
@@ -183,15 +189,15 @@ impl Recent {
                 facts.iter().map(|f| WindowFact::from(&f.fact)).collect(),
             );
         })?;
-        let articles_ms = started.elapsed().as_millis();
+        let articles_ms = took();
         store.each_article_id(&mut |id| {
             recent.known_articles.insert(article_key(id));
         })?;
-        let ids_ms = started.elapsed().as_millis();
+        let ids_ms = took();
         store.each_fact_id(&mut |id| {
             recent.known_facts.insert(fact_key(id));
         })?;
-        let facts_ms = started.elapsed().as_millis();
+        let facts_ms = took();
         recent.isolated = store.isolated_lines()?.into_iter().collect();
         tracing::debug!(
             texts_ms,
