@@ -122,7 +122,7 @@ macro_rules! with_limits_and_compression {
 
 /// Opens the store `store` names and an engine over it.
 pub fn open_engine(store: &StoreConfig, config: EngineConfig) -> Result<Engine, Error> {
-    Engine::open(crate::store::open(store)?, config)
+    Engine::open(crate::store::open(store)?, config, store.window_file())
 }
 
 /// Serves on `listener` until `shutdown` completes, then reports

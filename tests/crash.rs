@@ -4,7 +4,9 @@
 //! After every restart, each acknowledged article reads back byte for byte
 //! with all its facts, each acknowledged deletion stands, and the
 //! subscriber, resuming from its last sequence, has received every stored
-//! event exactly once.
+//! event exactly once. A second run, with a small match window, restarts
+//! from the saved window and the tail after it, and matches as a server
+//! that read its window from the store alone.
 
 mod common;
 
@@ -70,8 +72,14 @@ async fn connect(url: &str) -> Channel {
     panic!("cannot connect to {url}");
 }
 
-/// Submits articles one after another until the server goes away.
-async fn ingest(channel: Channel, next: Arc<Mutex<usize>>, acked: Arc<Mutex<Acknowledged>>) {
+/// Submits articles one after another until the server goes away,
+/// deleting an earlier one now and then if `deleting`.
+async fn ingest(
+    channel: Channel,
+    next: Arc<Mutex<usize>>,
+    acked: Arc<Mutex<Acknowledged>>,
+    deleting: bool,
+) {
     let seeds = [seed(SEED_TALKS).1, seed(SEED_SPUTNIK).1];
     let mut client = ArticleServiceClient::new(channel);
     loop {
@@ -89,7 +97,8 @@ async fn ingest(channel: Channel, next: Arc<Mutex<usize>>, acked: Arc<Mutex<Ackn
         let facts = response.facts_created + response.facts_corroborated;
         acked.lock().expect("acks").articles.push((article, facts));
         *next.lock().expect("counter") = n + 1;
-        if n % 6 == 5 && !delete(&mut client, &format!("crash-{}", n - 2), &acked).await {
+        if deleting && n % 6 == 5 && !delete(&mut client, &format!("crash-{}", n - 2), &acked).await
+        {
             return;
         }
     }
@@ -215,7 +224,7 @@ async fn acknowledged_work_survives_sigkill() {
         let channel = connect(&server.url).await;
         check_acknowledged(channel.clone(), &acked).await;
         let subscriber = tokio::spawn(follow(channel.clone(), Arc::clone(&received)));
-        let client = tokio::spawn(ingest(channel, Arc::clone(&next), Arc::clone(&acked)));
+        let client = tokio::spawn(ingest(channel, Arc::clone(&next), Arc::clone(&acked), true));
         // Let some work be acknowledged, then kill at a random moment.
         let before = acked.lock().expect("acks").articles.len();
         while acked.lock().expect("acks").articles.len() < before + 5 {
@@ -328,4 +337,108 @@ async fn acknowledged_work_survives_sigkill() {
             "the subscriber skipped stored events {expected}..{found}"
         );
     }
+}
+
+/// The `wirecopy serve` option for a window of 8 articles: it is saved
+/// every 4 articles, so every crash leaves a saved window and a tail.
+const SMALL_WINDOW: [&str; 2] = ["--match-window", "8"];
+
+/// Copies the data directory `from` (of a stopped server) to `to`, without
+/// its saved match window.
+fn copy_store(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("data dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            std::fs::create_dir_all(&target).expect("creates");
+            copy_store(&entry.path(), &target);
+        } else if entry.file_name() != wirecopy::store::WINDOW_FILE {
+            std::fs::copy(entry.path(), target).expect("copies");
+        }
+    }
+}
+
+/// The startup log line that says where the match window came from.
+fn window_source(server: &ServeProcess) -> String {
+    server
+        .startup_log
+        .iter()
+        .find(|line| line.contains("match window loaded"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no window line in {:?}", server.startup_log))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_after_sigkill_resumes_the_saved_window_and_its_tail() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let acked = Arc::new(Mutex::new(Acknowledged::default()));
+    let next = Arc::new(Mutex::new(0usize));
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut resumed = 0;
+    let mut tails = Vec::new();
+    for crash in 0..3 {
+        let server = ServeProcess::start_with(dir.path(), &SMALL_WINDOW);
+        if crash > 0 {
+            let source = window_source(&server);
+            resumed += usize::from(source.contains("saved file"));
+            tails.push(source);
+        }
+        let channel = connect(&server.url).await;
+        check_acknowledged(channel.clone(), &acked).await;
+        let client = tokio::spawn(ingest(
+            channel,
+            Arc::clone(&next),
+            Arc::clone(&acked),
+            false,
+        ));
+        let before = acked.lock().expect("acks").articles.len();
+        while acked.lock().expect("acks").articles.len() < before + 6 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(rng.u64(0..300))).await;
+        server.crash();
+        let _ = client.await;
+        *next.lock().expect("counter") += 1;
+    }
+    assert_eq!(
+        resumed, 2,
+        "each restart after a crash resumed the saved window"
+    );
+
+    // The same store twice: one server resumes the saved window and its
+    // tail, the other reads the window from the store alone. Both answer
+    // the next articles alike.
+    let alone = tempfile::tempdir().expect("temp dir");
+    copy_store(dir.path(), alone.path());
+    let resuming = ServeProcess::start_with(dir.path(), &SMALL_WINDOW);
+    assert!(window_source(&resuming).contains("saved file"));
+    let reading = ServeProcess::start_with(alone.path(), &SMALL_WINDOW);
+    assert!(!window_source(&reading).contains("saved file"));
+    check_acknowledged(connect(&resuming.url).await, &acked).await;
+    let seeds = [seed(SEED_TALKS).1, seed(SEED_SPUTNIK).1];
+    let mut answers = Vec::new();
+    for server in [&resuming, &reading] {
+        let mut client = ArticleServiceClient::new(connect(&server.url).await);
+        let first = *next.lock().expect("counter");
+        let mut responses = Vec::new();
+        for n in first..first + 3 {
+            let response = client
+                .submit(pb::SubmitRequest {
+                    article: Some(article(n, &seeds)),
+                })
+                .await
+                .expect("stored")
+                .into_inner();
+            responses.push(response);
+        }
+        answers.push(responses);
+    }
+    assert!(
+        answers[0].iter().any(|r| !r.canonical_id.is_empty()),
+        "the next articles copy the window: {:?}",
+        answers[0]
+    );
+    assert_eq!(answers[0], answers[1]);
+    resuming.terminate();
+    reading.terminate();
 }

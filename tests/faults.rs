@@ -77,6 +77,9 @@ impl Store for FaultyStore {
         self.read()?;
         self.sled.dated_before(before, limit)
     }
+    fn deletions(&self) -> Result<u64, StoreError> {
+        self.sled.deletions()
+    }
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
         self.read()?;
         self.sled.is_deleted(sequence)
@@ -102,7 +105,7 @@ impl Store for FaultyStore {
     fn each_article_since(
         &self,
         first_article: u64,
-        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+        visit: &mut dyn FnMut(&ArticleRecord, Vec<ArticleFact>),
     ) -> Result<(), StoreError> {
         self.sled.each_article_since(first_article, visit)
     }
@@ -157,7 +160,8 @@ async fn start(dir: &std::path::Path) -> Faulty {
         sled: SledStore::open(dir, DEFAULT_CACHE_BYTES).expect("sled opens"),
         fault: Arc::clone(&fault),
     };
-    let engine = Engine::open(Arc::new(store), EngineConfig::default()).expect("engine opens");
+    let engine =
+        Engine::open(Arc::new(store), EngineConfig::default(), None).expect("engine opens");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
     let addr = listener.local_addr().expect("address");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

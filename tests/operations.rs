@@ -200,13 +200,28 @@ fn json_logs_are_one_object_per_line() {
         .spawn()
         .expect("server starts");
     let stderr = child.stderr.take().expect("piped");
-    let mut line = String::new();
-    BufReader::new(stderr)
-        .read_line(&mut line)
-        .expect("a log line");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut records = Vec::new();
+    // Up to the line that says where it listens (the match window's comes
+    // before it).
+    while let Some(Ok(line)) = lines.next() {
+        let record: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("the line is JSON ({e}): {line}"));
+        let listening = record["fields"]["listen"].is_string();
+        records.push((line, record));
+        if listening {
+            break;
+        }
+    }
     let _ = child.kill();
     let _ = child.wait();
-    let record: serde_json::Value = serde_json::from_str(&line).expect("the line is JSON");
+    let (line, record) = records.pop().expect("a log line with the address");
+    assert!(
+        records.iter().all(
+            |(_, earlier)| earlier["fields"]["message"] == "match window loaded from the store"
+        ),
+        "{records:?}"
+    );
     assert_eq!(record["level"], "INFO", "{line}");
     assert_eq!(record["fields"]["message"], "wirecopy serving", "{line}");
     assert!(

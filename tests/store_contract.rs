@@ -231,8 +231,8 @@ fn stored_paragraphs(store: &dyn Store, since: u64) -> Vec<(Fingerprint, Paragra
 fn stored_articles(store: &dyn Store, since: u64) -> Vec<(u64, String, Vec<ArticleFact>)> {
     let mut found = Vec::new();
     store
-        .each_article_since(since, &mut |sequence, id, facts| {
-            found.push((sequence, id.to_owned(), facts))
+        .each_article_since(since, &mut |record, facts| {
+            found.push((record.sequence, record.id.clone(), facts))
         })
         .expect("the articles scan");
     found
@@ -292,6 +292,7 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     );
     assert_eq!(store.copies_of(origin(2, 1)).ok(), Some(vec![]), "{name}");
     assert_eq!(store.is_deleted(1).ok(), Some(false), "{name}");
+    assert_eq!(store.deletions().ok(), Some(0), "{name}");
     assert_eq!(store.dated_before(day(1), 10).ok(), Some(vec![]), "{name}");
     assert_eq!(store.dated_before(day(2), 10).ok(), Some(vec![1]), "{name}");
     assert_eq!(
@@ -550,6 +551,11 @@ fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
     assert_eq!(store.article("a").ok(), Some(None), "{name}");
     assert_eq!(store.article_id(1).ok(), Some(None), "{name}");
     assert_eq!(store.is_deleted(1).ok(), Some(true), "{name}");
+    assert_eq!(
+        store.deletions().ok(),
+        Some(1),
+        "{name}: one deletion counted"
+    );
     assert_eq!(store.is_deleted(2).ok(), Some(false), "{name}");
     assert_eq!(store.dated_before(day(9), 10).ok(), Some(vec![2]), "{name}");
     assert_eq!(store.last_sequence().ok(), Some(2), "{name}");

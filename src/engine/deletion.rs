@@ -182,6 +182,7 @@ impl Recent {
     /// Forgets a deleted article: it is no source, its freed texts can no
     /// longer be matched, and its retracted facts are unknown again.
     pub(crate) fn remove_deleted(&mut self, removal: &WindowRemoval) {
+        self.count_deletion();
         self.forget_article(removal.sequence);
         for (fingerprint, place) in &removal.freed {
             self.forget_text(fingerprint, *place);

@@ -28,6 +28,7 @@ pub use retention::Retention;
 pub use subscription::{Delivery, EventKind, FactEvent, FactFilter};
 
 use std::{
+    path::PathBuf,
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard,
@@ -109,6 +110,8 @@ pub(crate) struct Shared {
     pub config: EngineConfig,
     /// What matching reads: the committed match window.
     recent: RwLock<Recent>,
+    /// Where the window is saved for the next start, if anywhere.
+    window_file: Option<PathBuf>,
     /// Aligned texts of recently stored or matched paragraphs.
     texts: TextCache,
     /// Live fact events, published after each durable commit.
@@ -218,18 +221,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the engine over `store`, loading the match window from the
-    /// stored paragraphs, and starts the writer thread.
-    pub fn open(store: Arc<dyn Store>, config: EngineConfig) -> Result<Engine, Error> {
-        let recent = Recent::load(store.as_ref(), config.match_window)?;
-        let size = recent.size();
-        tracing::debug!(
-            window_articles = size.articles,
-            window_paragraphs = size.paragraphs,
-            known_articles = size.known_articles,
-            known_facts = size.known_facts,
-            "match window loaded"
-        );
+    /// Opens the engine over `store` and starts the writer thread. The
+    /// match window is loaded from `window_file` where it was saved (and
+    /// what the store committed since), else from the store; the writer
+    /// saves it there when a generation starts and when the engine closes.
+    pub fn open(
+        store: Arc<dyn Store>,
+        config: EngineConfig,
+        window_file: Option<PathBuf>,
+    ) -> Result<Engine, Error> {
+        let recent = Recent::open(store.as_ref(), config.match_window, window_file.as_deref())?;
         let head = store.last_event_sequence()?;
         let next = Sequences {
             article: store.last_sequence()? + 1,
@@ -240,6 +241,7 @@ impl Engine {
             store,
             config,
             recent: RwLock::new(recent),
+            window_file,
             texts: TextCache::new(TEXT_CACHE_PARAGRAPHS),
             live,
             head: AtomicU64::new(head),

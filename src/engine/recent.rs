@@ -13,26 +13,33 @@
 //! oldest one leaves: its paragraphs are no longer matched (a copy of them
 //! is stored as new text), though the articles stay stored and readable.
 //!
+//! The window is saved to a file now and then ([`snapshot`]) so that a
+//! restart reads from the store only what was committed after it.
+//!
 //! Two things are kept for the whole archive because they are small and
 //! because forgetting them would be wrong rather than merely blind: which
 //! article ids exist (8 bytes each) and which facts are known (8 bytes
 //! each), so a resubmission is still recognised and a known fact is never
 //! announced as new again.
 
-use std::{collections::hash_map::Entry, sync::Arc};
+mod snapshot;
+
+use std::{collections::hash_map::Entry, path::Path, sync::Arc};
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 
 use super::view::Pending;
 use crate::{
     facts::{Fact, FactBody, FactId},
     matching::{AnchorIndex, Origin},
-    store::{Store, StoreError},
+    store::{ParagraphRecord, Store, StoreError},
     text::Fingerprint,
 };
 
 /// What the window keeps of a paragraph text.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct RecentParagraph {
     /// Where this exact text was first stored.
     pub first: Origin,
@@ -53,6 +60,7 @@ pub(crate) struct RecentParagraph {
 /// times. (A corroboration worded differently keeps its own wording, which
 /// is what a copy of it is compared with.)
 #[derive(Clone, Debug)]
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct WindowFact {
     pub id: FactId,
     /// The paragraph of the article it was found in.
@@ -72,7 +80,8 @@ impl From<&Fact> for WindowFact {
 
 /// One generation of the window: the paragraphs first stored by a run of
 /// consecutive articles, and their anchors.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
+#[cfg_attr(test, derive(PartialEq))]
 struct Generation {
     number: u64,
     index: AnchorIndex,
@@ -81,9 +90,15 @@ struct Generation {
 }
 
 /// The committed state matching reads (see the module documentation).
+#[cfg_attr(test, derive(PartialEq))]
 pub(crate) struct Recent {
     /// Articles per generation.
     generation_articles: u64,
+    /// The highest article sequence the window has seen committed.
+    last_article: u64,
+    /// The store's deletion count ([`Store::deletions`]) the window
+    /// reflects.
+    deletions: u64,
     /// The generation before the current one (empty at first), then the
     /// current one.
     older: Generation,
@@ -123,6 +138,8 @@ impl Recent {
     pub fn new(match_window: u64) -> Recent {
         Recent {
             generation_articles: (match_window / 2).max(1),
+            last_article: 0,
+            deletions: 0,
             older: Generation::default(),
             current: Generation::default(),
             paragraphs: FxHashMap::default(),
@@ -135,10 +152,55 @@ impl Recent {
         }
     }
 
-    /// The window over what `store` holds: the paragraphs first stored by
-    /// the window's articles, with those articles' ids and facts, and the
-    /// ids of every article and fact.
-    pub fn load(store: &dyn Store, match_window: u64) -> Result<Recent, StoreError> {
+    /// The window over what `store` holds: from the file the window was
+    /// saved to, if there is one that fits the store, and the tail
+    /// committed after it; else read from the store alone.
+    pub fn open(
+        store: &dyn Store,
+        match_window: u64,
+        file: Option<&Path>,
+    ) -> Result<Recent, StoreError> {
+        let started = std::time::Instant::now();
+        let mut resumed = None;
+        if let Some(path) = file {
+            match snapshot::resume(store, match_window, path) {
+                Ok(found) => resumed = Some(found),
+                Err(snapshot::Unusable::Missing) => {}
+                Err(snapshot::Unusable::Store(error)) => return Err(error),
+                Err(why) => tracing::warn!(
+                    file = %path.display(),
+                    %why,
+                    "the saved match window is not used; reading it from the store"
+                ),
+            }
+        }
+        let from = if resumed.is_some() {
+            "its saved file and the store's tail"
+        } else {
+            "the store"
+        };
+        let (recent, tail_articles) = match resumed {
+            Some(found) => found,
+            None => (Recent::read_from(store, match_window)?, 0),
+        };
+        let size = recent.size();
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(
+            ms,
+            tail_articles,
+            window_articles = size.articles,
+            window_paragraphs = size.paragraphs,
+            known_articles = size.known_articles,
+            known_facts = size.known_facts,
+            "match window loaded from {from}"
+        );
+        Ok(recent)
+    }
+
+    /// The window read from what `store` holds alone: the paragraphs first
+    /// stored by the window's articles, with those articles' ids and
+    /// facts, and the ids of every article and fact.
+    pub fn read_from(store: &dyn Store, match_window: u64) -> Result<Recent, StoreError> {
         // How long each part takes, for the restart's debug log.
         let mut lap = std::time::Instant::now();
         let mut took = move || {
@@ -147,45 +209,19 @@ impl Recent {
             part
         };
         let mut recent = Recent::new(match_window);
+        recent.deletions = store.deletions()?;
         let next = store.last_sequence()? + 1;
+        recent.last_article = next - 1;
         let generation = recent.generation_of(next);
         recent.current.number = generation;
         recent.older.number = generation.saturating_sub(1);
         let start = recent.first_sequence(recent.older.number);
-        let mut paragraphs = Vec::new();
-        store.each_paragraph_since(start, &mut |fingerprint, record| {
-            paragraphs.push((fingerprint, record));
-        })?;
-        // Indexed in the order they were first stored, as they were then,
-        // so that candidates rank as they did before the restart.
-        paragraphs.sort_unstable_by_key(|(_, record)| record.first);
-        for (fingerprint, record) in paragraphs {
-            let generation = recent.generation_of(record.first.article);
-            let target = if generation == recent.current.number {
-                &mut recent.current
-            } else {
-                &mut recent.older
-            };
-            if !record.anchors.is_empty() {
-                target.index.insert(fingerprint, &record.anchors);
-            }
-            target.paragraphs.push(fingerprint);
-            recent.paragraphs.insert(
-                fingerprint,
-                RecentParagraph {
-                    first: record.first,
-                    origin: record.origin,
-                    offset: record.offset,
-                    article_count: record.article_count,
-                    text: record.text.into(),
-                },
-            );
-        }
+        recent.read_texts_since(store, start)?;
         let texts_ms = took();
-        store.each_article_since(start, &mut |sequence, id, facts| {
+        store.each_article_since(start, &mut |record, facts| {
             recent.add_article(
-                sequence,
-                id.into(),
+                record.sequence,
+                record.id.as_str().into(),
                 facts.iter().map(|f| WindowFact::from(&f.fact)).collect(),
             );
         })?;
@@ -207,6 +243,46 @@ impl Recent {
             "match window read from the store"
         );
         Ok(recent)
+    }
+
+    /// Adds the texts first stored by the article with sequence `start`
+    /// or a later one, each to the generation of the article that first
+    /// stored it (the current one or the one before).
+    fn read_texts_since(&mut self, store: &dyn Store, start: u64) -> Result<(), StoreError> {
+        let mut paragraphs = Vec::new();
+        store.each_paragraph_since(start, &mut |fingerprint, record| {
+            paragraphs.push((fingerprint, record));
+        })?;
+        // Indexed in the order they were first stored, as they were then,
+        // so that candidates rank as they did before the restart.
+        paragraphs.sort_unstable_by_key(|(_, record)| record.first);
+        for (fingerprint, record) in paragraphs {
+            self.add_stored_paragraph(fingerprint, record);
+        }
+        Ok(())
+    }
+
+    fn add_stored_paragraph(&mut self, fingerprint: Fingerprint, record: ParagraphRecord) {
+        let generation = self.generation_of(record.first.article);
+        let target = if generation == self.current.number {
+            &mut self.current
+        } else {
+            &mut self.older
+        };
+        if !record.anchors.is_empty() {
+            target.index.insert(fingerprint, &record.anchors);
+        }
+        target.paragraphs.push(fingerprint);
+        self.paragraphs.insert(
+            fingerprint,
+            RecentParagraph {
+                first: record.first,
+                origin: record.origin,
+                offset: record.offset,
+                article_count: record.article_count,
+                text: record.text.into(),
+            },
+        );
     }
 
     /// The generation of the article with `sequence`.
@@ -294,6 +370,12 @@ impl Recent {
         }
     }
 
+    /// Counts a deletion the store has committed, as [`Store::deletions`]
+    /// does.
+    pub(super) fn count_deletion(&mut self) {
+        self.deletions += 1;
+    }
+
     /// Forgets a fact no stored article carries any more.
     pub(super) fn forget_fact(&mut self, id: &FactId) {
         self.known_facts.remove(&fact_key(id));
@@ -340,6 +422,7 @@ impl Recent {
             self.paragraphs.insert(fingerprint, paragraph);
         }
         for article in pending.articles {
+            self.last_article = self.last_article.max(article.sequence);
             self.known_articles.insert(article_key(&article.id));
             self.add_article(article.sequence, article.id, article.facts.to_vec());
         }

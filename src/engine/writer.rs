@@ -92,7 +92,11 @@ pub(crate) fn run(shared: Arc<Shared>, mut work: mpsc::Receiver<Work>, mut next:
         match work.blocking_recv() {
             Some(Work::Submit(job)) => group.push(*job),
             Some(Work::Delete { id, reply }) => deletion = Some((id, reply)),
-            None => return,
+            None => {
+                // The engine is closing: the next start reads no tail.
+                save_window(&shared);
+                return;
+            }
         }
         while deletion.is_none() && group.len() < max_batch {
             match work.try_recv() {
@@ -137,6 +141,28 @@ fn delete(shared: &Shared, id: &str, next: &mut Sequences) -> Result<Deleted, Er
     Ok(plan.deleted)
 }
 
+/// Saves the match window to its file, if it has one (see
+/// [`super::recent`]). A failure costs the next start time, never data: it
+/// is logged, not returned.
+fn save_window(shared: &Shared) {
+    let Some(path) = &shared.window_file else {
+        return;
+    };
+    let started = std::time::Instant::now();
+    match shared.read_recent().save(path) {
+        Ok(bytes) => tracing::debug!(
+            bytes,
+            ms = started.elapsed().as_millis(),
+            "match window saved"
+        ),
+        Err(error) => tracing::warn!(
+            %error,
+            file = %path.display(),
+            "saving the match window failed; the next start reads it from the store"
+        ),
+    }
+}
+
 /// Analyses, writes and acknowledges one group, then publishes its fact
 /// events; returns the next free sequences and the jobs left for the next
 /// group (a group ends where a generation of the match window starts).
@@ -148,6 +174,9 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
         if generation != recent.current_generation() {
             drop(recent);
             shared.write_recent().start_generation(generation);
+            // A restart after a crash then reads at most this generation
+            // from the store.
+            save_window(shared);
         }
     }
     let mut pending = Pending::default();

@@ -3,8 +3,9 @@
 //! It answers "which stored paragraphs share text with this one?" without
 //! a storage round trip per shingle. It holds only anchors (a fraction of
 //! all shingles, see [`crate::text::shingles`]) and 4-byte paragraph
-//! numbers, and is rebuilt from the store at start-up, so it never needs to
-//! be written to disk or kept consistent with it on a crash.
+//! numbers. It is rebuilt from the store at start-up, or loaded from the
+//! saved match window, so it never needs to be kept consistent with the
+//! store on a crash.
 
 use rustc_hash::FxHashMap;
 
@@ -27,7 +28,8 @@ const SHARED: u32 = 1 << 31;
 /// holds that paragraph's number in place (12 bytes an anchor, no
 /// allocation), and only an anchor shared by several paragraphs points to a
 /// list. Anchors are already hashes, so the map uses a cheap hasher.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(test, derive(PartialEq))]
 pub struct AnchorIndex {
     postings: FxHashMap<u64, u32>,
     shared: Vec<Vec<u32>>,

@@ -251,6 +251,10 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    fn deletions(&self) -> Result<u64, StoreError> {
+        Ok(self.read().deleted.len() as u64)
+    }
+
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
         Ok(self.read().deleted.contains_key(&sequence))
     }
@@ -322,12 +326,12 @@ impl Store for MemoryStore {
     fn each_article_since(
         &self,
         first_article: u64,
-        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+        visit: &mut dyn FnMut(&ArticleRecord, Vec<ArticleFact>),
     ) -> Result<(), StoreError> {
         let state = self.read();
         for (sequence, article) in state.articles.range(first_article..) {
             let facts = state.resolved_facts(*sequence)?.unwrap_or_default();
-            visit(*sequence, &article.id, facts);
+            visit(article, facts);
         }
         Ok(())
     }

@@ -27,6 +27,10 @@ use std::{path::PathBuf, sync::Arc};
 
 use crate::{facts::FactId, matching::Origin, text::Fingerprint};
 
+/// The name of the saved match window in a sled data directory (sled's
+/// own files there are `conf`, `db`, `blobs/` and `snap.*`).
+pub const WINDOW_FILE: &str = "window.wirecopy";
+
 /// sled's page cache unless configured otherwise.
 pub const DEFAULT_CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
@@ -55,6 +59,16 @@ impl StoreConfig {
             dir: dir.into(),
             cache_bytes: DEFAULT_CACHE_BYTES,
             sync_filesystem: false,
+        }
+    }
+
+    /// Where the engine may keep a copy of its match window beside the
+    /// store, so that a restart need not rebuild it (none for a store that
+    /// does not outlive the process).
+    pub fn window_file(&self) -> Option<PathBuf> {
+        match self {
+            StoreConfig::Sled { dir, .. } => Some(dir.join(WINDOW_FILE)),
+            StoreConfig::Memory => None,
         }
     }
 
@@ -141,6 +155,12 @@ pub trait Store: Send + Sync {
     /// second), oldest first (what a retention policy deletes).
     fn dated_before(&self, before: Instant, limit: usize) -> Result<Vec<u64>, StoreError>;
 
+    /// A count that grows by one with every article deleted (from 0 in a
+    /// store that has deleted none since it started counting). What was
+    /// taken from the store's state before a deletion is stale when the
+    /// count has moved since.
+    fn deletions(&self) -> Result<u64, StoreError>;
+
     /// True when the article with this sequence was deleted (a reference
     /// to it is then "gone", not corrupt).
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError>;
@@ -165,13 +185,13 @@ pub trait Store: Send + Sync {
         visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError>;
 
-    /// Calls `visit` with the sequence, id and facts of every stored
-    /// article with sequence `first_article` or a later one, in sequence
-    /// order (used to load the match window at start-up).
+    /// Calls `visit` with the record and facts of every stored article
+    /// with sequence `first_article` or a later one, in sequence order
+    /// (used to load the match window at start-up).
     fn each_article_since(
         &self,
         first_article: u64,
-        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+        visit: &mut dyn FnMut(&ArticleRecord, Vec<ArticleFact>),
     ) -> Result<(), StoreError>;
 
     /// Calls `visit` with the id of every stored article.

@@ -8,6 +8,7 @@
 //! | key                                          | value                         |
 //! |----------------------------------------------|-------------------------------|
 //! | `m` `format`                                 | format version, u32 BE        |
+//! | `m` `deletions`                              | articles deleted since it was added, u64 BE (absent: none) |
 //! | `A` sequence (u64 BE)                        | [`ArticleRecord`]             |
 //! | `i` id                                       | its sequence, u64 BE          |
 //! | `t` first seq (u64 BE), paragraph (u32 BE)   | a paragraph text, where first stored |
@@ -71,6 +72,7 @@ const VALUE_VERSION: u8 = 3;
 const OLDEST_VALUE_VERSION: u8 = 1;
 
 const FORMAT_KEY: &[u8] = b"mformat";
+const DELETIONS_KEY: &[u8] = b"mdeletions";
 const ARTICLE: u8 = b'A';
 const SEQUENCE_BY_ID: u8 = b'i';
 const TEXT: u8 = b't';
@@ -144,6 +146,7 @@ impl SledStore {
         store.next = Mutex::new(NextSequences {
             article: store.last_sequence()? + 1,
             event: store.last_event_sequence()? + 1,
+            deletions: store.deletions()?,
         });
         Ok(store)
     }
@@ -175,6 +178,8 @@ impl SledStore {
 struct NextSequences {
     article: u64,
     event: u64,
+    /// The deletion count after the last commit.
+    deletions: u64,
 }
 
 fn id_key(id: &str) -> Vec<u8> {
@@ -741,6 +746,17 @@ impl Store for SledStore {
         Ok(sequences)
     }
 
+    fn deletions(&self) -> Result<u64, StoreError> {
+        let Some(raw) = self.db.get(DELETIONS_KEY)? else {
+            return Ok(0);
+        };
+        let bytes: [u8; 8] = raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+            key: "deletion count".into(),
+            reason: format!("{} bytes, expected 8", raw.len()),
+        })?;
+        Ok(u64::from_be_bytes(bytes))
+    }
+
     fn is_deleted(&self, sequence: u64) -> Result<bool, StoreError> {
         Ok(self.db.contains_key(numbered_key(DELETED, sequence))?)
     }
@@ -757,7 +773,7 @@ impl Store for SledStore {
     fn each_article_since(
         &self,
         first_article: u64,
-        visit: &mut dyn FnMut(u64, &str, Vec<ArticleFact>),
+        visit: &mut dyn FnMut(&ArticleRecord, Vec<ArticleFact>),
     ) -> Result<(), StoreError> {
         // One for the whole scan: most corroborations in a window are of
         // facts created in it, already seen when they are reached.
@@ -773,7 +789,7 @@ impl Store for SledStore {
                 &value,
             )?;
             let facts = self.resolve_facts(self.stored_facts(sequence)?, &mut contents)?;
-            visit(sequence, &record.id, facts);
+            visit(&record, facts);
         }
         Ok(())
     }
@@ -1073,11 +1089,16 @@ impl Store for SledStore {
             writes.insert(&isolated_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
         write_deletions(&mut writes, batch)?;
+        let deletions = next.deletions + batch.deletions.len() as u64;
+        if deletions != next.deletions {
+            writes.insert(DELETIONS_KEY, &deletions.to_be_bytes()[..]);
+        }
         self.db.apply_batch(writes)?;
         // Applied, so taken, even if the flush below fails.
         *next = NextSequences {
             article: committed.articles.end,
             event: committed.events.end,
+            deletions,
         };
         self.flush_durably()?;
         Ok(committed)

@@ -22,6 +22,8 @@ pub struct ServeProcess {
     pub url: String,
     /// `host:port` of the metrics endpoint, when `--metrics-listen` is on.
     pub metrics: Option<String>,
+    /// What the server logged before it said where it listens.
+    pub startup_log: Vec<String>,
     log: mpsc::Receiver<String>,
 }
 
@@ -54,6 +56,7 @@ impl ServeProcess {
             let value = line[at + name.len()..].split_whitespace().next()?;
             Some(value.to_owned())
         };
+        let mut startup_log = Vec::new();
         let (url, metrics) = loop {
             let line = log
                 .recv_timeout(Duration::from_secs(30))
@@ -62,11 +65,13 @@ impl ServeProcess {
                 let metrics = field(&line, "metrics=").filter(|m| m != "off");
                 break (format!("http://{addr}"), metrics);
             }
+            startup_log.push(line);
         };
         ServeProcess {
             child,
             url,
             metrics,
+            startup_log,
             log,
         }
     }
