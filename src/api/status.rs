@@ -18,7 +18,9 @@ pub fn code_of(error: &Error) -> Code {
         Error::Storage(StoreError::Io(_)) => Code::Unavailable,
         Error::Storage(StoreError::Corrupt { .. }) => Code::DataLoss,
         Error::Storage(StoreError::Conflict { .. }) => Code::Aborted,
-        Error::Storage(StoreError::NewerFormat { .. }) => Code::FailedPrecondition,
+        Error::Storage(StoreError::NewerFormat { .. } | StoreError::InUse(_)) => {
+            Code::FailedPrecondition
+        }
     }
 }
 

@@ -122,6 +122,12 @@ pub enum StoreError {
         /// Where the batch's sequences start (or break off).
         found: u64,
     },
+    /// Another process holds the store open (two servers on one data
+    /// directory), still so after a short wait for one that is exiting.
+    #[error(
+        "the store at {0} is in use by another process; stop it or choose another data directory"
+    )]
+    InUse(String),
     /// The data was written by a newer version of wirecopy.
     #[error("the store was written in format version {found}, newer than the {supported} this build reads; upgrade wirecopy or restore an export")]
     NewerFormat {

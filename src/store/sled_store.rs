@@ -47,7 +47,7 @@
 mod legacy;
 mod upgrade;
 
-use std::{collections::HashMap, path::Path, sync::Mutex};
+use std::{collections::HashMap, path::Path, sync::Mutex, time::Duration};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
@@ -109,10 +109,7 @@ impl SledStore {
     /// Opens (or creates) the store in `dir` with a page cache of
     /// `cache_bytes` (sled's own memory use comes on top of it).
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_bytes)
-            .open()?;
+        let db = open_when_unlocked(dir, cache_bytes)?;
         match db.get(FORMAT_KEY)? {
             Some(raw) => {
                 let bytes: [u8; 4] = raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
@@ -180,6 +177,34 @@ struct NextSequences {
     event: u64,
     /// The deletion count after the last commit.
     deletions: u64,
+}
+
+/// How long an open waits for the lock of a process that is exiting.
+///
+/// sled 0.34 releases its directory lock only when its last background I/O
+/// job ends, a moment after the `Db` is dropped (sled issues 1234 and
+/// 1289), so a restart in the same process, or right after the previous
+/// server exited, can find it still held. A second live server keeps it
+/// for good and gets [`StoreError::InUse`] once the wait is over.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+fn open_when_unlocked(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
+    let config = sled::Config::new().path(dir).cache_capacity(cache_bytes);
+    let started = std::time::Instant::now();
+    loop {
+        match config.open() {
+            // sled reports a held lock only in its message (kind `Other`).
+            Err(sled::Error::Io(error))
+                if error.to_string().starts_with("could not acquire lock") =>
+            {
+                if started.elapsed() >= LOCK_WAIT {
+                    return Err(StoreError::InUse(dir.display().to_string()));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            opened => return Ok(opened?),
+        }
+    }
 }
 
 fn id_key(id: &str) -> Vec<u8> {
@@ -1184,6 +1209,21 @@ mod tests {
                 opened => return opened,
             }
         }
+    }
+
+    #[test]
+    fn a_store_open_in_another_handle_is_refused_as_in_use_and_opens_once_released(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let first = SledStore::open(dir.path(), 1 << 20)?;
+        assert!(matches!(
+            SledStore::open(dir.path(), 1 << 20),
+            Err(StoreError::InUse(_))
+        ));
+        drop(first);
+        // sled lets go of its lock a moment after the drop; the open waits.
+        SledStore::open(dir.path(), 1 << 20)?;
+        Ok(())
     }
 
     #[test]
