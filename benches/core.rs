@@ -8,6 +8,8 @@
 //! else the two seed articles of `tests/fixtures/seeds`.
 //! Run: `cargo bench --bench core`.
 
+mod common;
+
 use std::{collections::HashMap, path::Path, sync::Arc};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -19,31 +21,6 @@ use wirecopy::{
     },
     text::{html::extract_main_text, normalize::normalize, prepare_body, Fingerprint, TextConfig},
 };
-
-fn corpus() -> Vec<String> {
-    let bbc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/bbc");
-    let mut paths: Vec<_> = ["business", "entertainment", "politics", "sport", "tech"]
-        .iter()
-        .filter_map(|category| std::fs::read_dir(bbc.join(category)).ok())
-        .flatten()
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .collect();
-    if paths.is_empty() {
-        paths =
-            std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds"))
-                .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
-                .unwrap_or_default();
-    }
-    paths.sort();
-    paths
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .take(300)
-        .filter_map(|p| std::fs::read(p).ok())
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .collect()
-}
 
 /// Stored paragraphs held in memory, to time the matcher alone.
 #[derive(Default)]
@@ -69,7 +46,7 @@ impl ParagraphSource for Stored {
 }
 
 fn benchmarks(c: &mut Criterion) {
-    let articles = corpus();
+    let articles = common::corpus(300);
     let bytes: usize = articles.iter().map(String::len).sum();
     let config = TextConfig::default();
     let prepared: Vec<_> = articles.iter().map(|a| prepare_body(a, &config)).collect();
