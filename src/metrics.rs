@@ -46,6 +46,9 @@ pub mod names {
     pub const FACT_HEAD: &str = "wirecopy_fact_stream_head";
     /// Gauge: articles stored.
     pub const STORED_ARTICLES: &str = "wirecopy_stored_articles";
+    /// Counter: group commits that stored articles since the server
+    /// started; articles stored over it is the mean group size.
+    pub const COMMIT_GROUPS: &str = "wirecopy_commit_groups_total";
     /// Gauge: bytes the data directory takes on disk.
     pub const STORE_BYTES: &str = "wirecopy_store_bytes";
 }
@@ -93,6 +96,10 @@ fn describe() {
     );
     describe_counter!(names::FACTS_CREATED, "Facts seen for the first time");
     describe_counter!(
+        names::COMMIT_GROUPS,
+        "Group commits that stored articles; stored articles over it is the mean group size"
+    );
+    describe_counter!(
         names::FACTS_CORROBORATED,
         "Facts seen again in another article"
     );
@@ -139,6 +146,7 @@ impl MetricsSources {
         metrics::gauge!(names::SUBSCRIBER_LAG_MAX).set(lags.clone().max().unwrap_or(0) as f64);
         metrics::gauge!(names::SUBSCRIBER_LAG_TOTAL).set(lags.sum::<u64>() as f64);
         metrics::gauge!(names::FACT_HEAD).set(head as f64);
+        metrics::counter!(names::COMMIT_GROUPS).absolute(self.engine.commit_groups());
         if let Ok(stored) = self.engine.last_sequence() {
             metrics::gauge!(names::STORED_ARTICLES).set(stored as f64);
         }

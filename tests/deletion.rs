@@ -18,39 +18,6 @@ fn without_last(body: &str) -> String {
     kept.join("\n\n")
 }
 
-/// The whole fact stream from the start, corroborations included.
-async fn replay(server: &TestServer) -> tonic::Streaming<pb::FactEvent> {
-    FactServiceClient::new(server.channel().await)
-        .subscribe(pb::SubscribeRequest {
-            include_corroborations: true,
-            ..Default::default()
-        })
-        .await
-        .expect("subscribes")
-        .into_inner()
-}
-
-/// Every event of the stream from the start up to `last`, corroborations
-/// included.
-async fn stream_until(server: &TestServer, last: u64) -> Vec<pb::FactEvent> {
-    let mut stream = replay(server).await;
-    let mut events = Vec::new();
-    while events
-        .last()
-        .is_none_or(|e: &pb::FactEvent| e.sequence < last)
-    {
-        let next = tokio::time::timeout(std::time::Duration::from_secs(20), stream.message())
-            .await
-            .expect("the stream goes on")
-            .expect("stream")
-            .expect("an event");
-        if next.kind != Kind::Heartbeat as i32 {
-            events.push(next);
-        }
-    }
-    events
-}
-
 async fn article(server: &mut TestServer, id: &str) -> Result<pb::GetArticleResponse, Code> {
     server
         .client
@@ -129,7 +96,7 @@ async fn assert_deleted(
 
     // The stream: none of the deleted article's own events, one notice per
     // fact it carried, every sequence once and in order.
-    let events = stream_until(server, deleted.last_event_sequence).await;
+    let events = stream_until(server.channel().await, deleted.last_event_sequence).await;
     let sequences: Vec<u64> = events.iter().map(|e| e.sequence).collect();
     assert!(sequences.windows(2).all(|w| w[0] < w[1]), "{sequences:?}");
     let notices: Vec<&pb::FactEvent> = events
@@ -308,7 +275,7 @@ async fn retention_deletes_what_is_older_than_kept_at_start_up_and_while_running
     for id in ["old", "backfill"] {
         assert_eq!(article(&mut server, id).await.err(), Some(Code::NotFound));
     }
-    let mut stream = replay(&server).await;
+    let mut stream = replay(server.channel().await).await;
     let mut notices = 0;
     while let Ok(Ok(Some(event))) =
         tokio::time::timeout(std::time::Duration::from_secs(2), stream.message()).await

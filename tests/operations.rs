@@ -5,43 +5,16 @@
 mod common;
 
 use std::{
-    io::{BufRead, BufReader, Read, Write},
-    net::TcpStream,
+    io::{BufRead, BufReader},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use common::{
+    metrics::{find_value, scrape, value},
     process::{ServeProcess, BINARY},
     seed, SEED_SPUTNIK, SEED_TALKS,
 };
-
-/// `GET /metrics` with a bare HTTP/1.0 request: no client library between
-/// the test and what Prometheus would see.
-fn scrape(address: &str) -> String {
-    let mut stream = TcpStream::connect(address).expect("metrics port answers");
-    stream
-        .write_all(b"GET /metrics HTTP/1.0\r\nHost: wirecopy\r\n\r\n")
-        .expect("request sent");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("response read");
-    assert!(response.starts_with("HTTP/1.0 200"), "{response}");
-    response
-}
-
-/// The value of the series whose line starts with `series` (name and
-/// labels exactly as exported).
-fn value(metrics: &str, series: &str) -> f64 {
-    find_value(metrics, series).unwrap_or_else(|| panic!("no series {series} in:\n{metrics}"))
-}
-
-fn find_value(metrics: &str, series: &str) -> Option<f64> {
-    metrics
-        .lines()
-        .find(|line| line.starts_with(series) && line[series.len()..].starts_with(' '))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|number| number.parse().ok())
-}
 
 /// The sum of every series whose line starts with `prefix`.
 fn sum_values(metrics: &str, prefix: &str) -> f64 {

@@ -118,6 +118,8 @@ pub(crate) struct Shared {
     pub live: broadcast::Sender<Arc<FactEvent>>,
     /// The last durable fact event sequence.
     head: AtomicU64,
+    /// Group commits that stored articles, since the engine opened.
+    groups: AtomicU64,
     /// Set when the server stops, to end subscriptions.
     pub stopping: watch::Sender<bool>,
     /// One permit per open subscription.
@@ -245,6 +247,7 @@ impl Engine {
             texts: TextCache::new(TEXT_CACHE_PARAGRAPHS),
             live,
             head: AtomicU64::new(head),
+            groups: AtomicU64::new(0),
             stopping: watch::Sender::new(false),
             subscribers: Arc::new(Semaphore::new(config.max_subscribers)),
         });
@@ -396,6 +399,12 @@ impl Engine {
     /// The last durable fact event sequence (0 before the first).
     pub fn fact_head(&self) -> u64 {
         self.shared.head.load(Ordering::Acquire)
+    }
+
+    /// Group commits that stored articles since the engine opened: with the
+    /// articles stored, how well submits share their writes and flushes.
+    pub fn commit_groups(&self) -> u64 {
+        self.shared.groups.load(Ordering::Relaxed)
     }
 
     /// Subscribes to the fact stream after event `after` (0 for the

@@ -12,7 +12,10 @@
 //! flush serves hundreds of articles; alone, an article waits for exactly
 //! one flush. Nothing here reads the store except for a resubmitted id.
 
-use std::{collections::HashSet, sync::Arc};
+use std::{
+    collections::HashSet,
+    sync::{atomic::Ordering, Arc},
+};
 
 use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot};
@@ -251,6 +254,9 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
         }
         shared.write_recent().apply(pending);
         shared.publish(&batch);
+        if !batch.articles.is_empty() {
+            shared.groups.fetch_add(1, Ordering::Relaxed);
+        }
     }
     for (reply, outcome) in outcomes {
         let answer = match outcome {

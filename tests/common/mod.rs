@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod metrics;
 pub mod process;
 
 use std::{net::SocketAddr, path::Path, sync::Arc};
@@ -10,7 +11,9 @@ use std::{net::SocketAddr, path::Path, sync::Arc};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tonic::transport::Channel;
 use wirecopy::{
-    api::pb::{self, article_service_client::ArticleServiceClient},
+    api::pb::{
+        self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
+    },
     engine::EngineConfig,
     server::{open_engine, serve, ServeError, ServeOptions},
     store::StoreConfig,
@@ -138,4 +141,37 @@ pub fn verdict(response: &pb::SubmitResponse) -> pb::Verdict {
 
 pub fn kind(paragraph: &pb::ParagraphMatch) -> pb::MatchKind {
     pb::MatchKind::try_from(paragraph.kind).expect("known kind")
+}
+
+/// The whole fact stream from the start, corroborations included.
+pub async fn replay(channel: Channel) -> tonic::Streaming<pb::FactEvent> {
+    FactServiceClient::new(channel)
+        .subscribe(pb::SubscribeRequest {
+            include_corroborations: true,
+            ..Default::default()
+        })
+        .await
+        .expect("subscribes")
+        .into_inner()
+}
+
+/// Every event of the stream from the start up to `last`, corroborations
+/// included.
+pub async fn stream_until(channel: Channel, last: u64) -> Vec<pb::FactEvent> {
+    let mut stream = replay(channel).await;
+    let mut events = Vec::new();
+    while events
+        .last()
+        .is_none_or(|e: &pb::FactEvent| e.sequence < last)
+    {
+        let next = tokio::time::timeout(std::time::Duration::from_secs(20), stream.message())
+            .await
+            .expect("the stream goes on")
+            .expect("stream")
+            .expect("an event");
+        if next.kind != pb::fact_event::Kind::Heartbeat as i32 {
+            events.push(next);
+        }
+    }
+    events
 }
