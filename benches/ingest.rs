@@ -6,7 +6,7 @@
 //! BBC corpus with an edited copy (a dateline and one sentence cut) of
 //! every third article, 64 submissions in flight, as a SubmitStream
 //! would. It runs with the server's allocator settings (mimalloc, no
-//! transparent huge pages; see `src/main.rs`), which change the figures by
+//! transparent huge pages; see `wirecopy::huge_pages`), which change the figures by
 //! a fifth. Run: `cargo bench --bench ingest`.
 
 mod common;
@@ -81,8 +81,7 @@ async fn ingest(config: &StoreConfig, articles: &[Article]) -> Duration {
 }
 
 fn benchmarks(c: &mut Criterion) {
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
+    wirecopy::huge_pages::turn_off();
     let articles = articles();
     let runtime = tokio::runtime::Runtime::new().expect("a tokio runtime");
     let mut group = c.benchmark_group(format!("ingest {} articles", articles.len()));

@@ -13,7 +13,8 @@
 //!   single writer that commits articles and their fact events in durable
 //!   groups, the fact stream's subscriptions, and the queries.
 //! - [`api`] is the thin gRPC adapter over the engine, [`server`] assembles
-//!   the tonic server, and [`cli`] is the command line the binary runs.
+//!   the tonic server, and [`cli`] is the command line the binary runs;
+//!   [`huge_pages`] sets the process up the way the server measured best.
 
 pub mod api;
 pub mod article;
@@ -21,6 +22,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod facts;
+pub mod huge_pages;
 pub mod matching;
 pub mod metrics;
 pub mod server;

@@ -96,12 +96,12 @@ fn describe() {
     );
     describe_counter!(names::FACTS_CREATED, "Facts seen for the first time");
     describe_counter!(
-        names::COMMIT_GROUPS,
-        "Group commits that stored articles; stored articles over it is the mean group size"
-    );
-    describe_counter!(
         names::FACTS_CORROBORATED,
         "Facts seen again in another article"
+    );
+    describe_counter!(
+        names::COMMIT_GROUPS,
+        "Group commits that stored articles; stored articles over it is the mean group size"
     );
     describe_gauge!(names::SUBSCRIBERS, "Open fact subscriptions");
     describe_gauge!(

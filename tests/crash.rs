@@ -247,14 +247,7 @@ async fn acknowledged_work_survives_sigkill() {
     let channel = connect(&server.url).await;
     check_acknowledged(channel.clone(), &acked).await;
     let subscriber = tokio::spawn(follow(channel.clone(), Arc::clone(&received)));
-    let mut everything = FactServiceClient::new(channel)
-        .subscribe(pb::SubscribeRequest {
-            include_corroborations: true,
-            ..Default::default()
-        })
-        .await
-        .expect("full replay")
-        .into_inner();
+    let mut everything = common::replay(channel).await;
     let mut stored = Vec::new();
     while let Ok(Ok(Some(event))) =
         tokio::time::timeout(Duration::from_secs(3), everything.message()).await

@@ -17,9 +17,7 @@ use common::{request, seed, SEED_SPUTNIK, SEED_TALKS};
 use tokio::net::TcpListener;
 use tonic::{transport::Channel, Code};
 use wirecopy::{
-    api::pb::{
-        self, article_service_client::ArticleServiceClient, fact_service_client::FactServiceClient,
-    },
+    api::pb::{self, article_service_client::ArticleServiceClient},
     engine::{Engine, EngineConfig},
     facts::FactId,
     matching::Origin,
@@ -187,14 +185,7 @@ async fn start(dir: &std::path::Path) -> Faulty {
 
 /// Every fact event sequence in the stream, read from the start.
 async fn event_sequences(channel: Channel) -> Vec<u64> {
-    let mut stream = FactServiceClient::new(channel)
-        .subscribe(pb::SubscribeRequest {
-            include_corroborations: true,
-            ..Default::default()
-        })
-        .await
-        .expect("subscribe")
-        .into_inner();
+    let mut stream = common::replay(channel).await;
     let mut sequences = Vec::new();
     while let Ok(Ok(Some(event))) =
         tokio::time::timeout(std::time::Duration::from_millis(500), stream.message()).await
