@@ -199,7 +199,60 @@ async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_surviv
         exported.push(stored.article.expect("article").id);
     }
     assert_eq!(exported, ["copy-a", "copy-b", "other", "original"]);
+    let of_copy_b = fact_ids(&mut server, "copy-b").await;
+    let of_other = fact_ids(&mut server, "other").await;
     server.stop().await;
+
+    // How many articles carry each fact is known again when the window is
+    // rebuilt from the store alone: once the others carrying copy-b's
+    // facts are gone, those "other" also carries are withdrawn, the rest
+    // retracted.
+    std::fs::remove_file(dir.path().join(wirecopy::store::WINDOW_FILE)).expect("saved window");
+    let mut server = TestServer::start(dir.path()).await;
+    for id in ["original", "copy-a"] {
+        server
+            .client
+            .delete_article(pb::DeleteArticleRequest { id: id.into() })
+            .await
+            .expect("deletes");
+    }
+    let last = server
+        .client
+        .delete_article(pb::DeleteArticleRequest {
+            id: "copy-b".into(),
+        })
+        .await
+        .expect("deletes")
+        .into_inner();
+    let shared = of_copy_b.intersection(&of_other).count();
+    assert!(
+        shared >= 1 && shared < of_copy_b.len(),
+        "{shared} of {}",
+        of_copy_b.len()
+    );
+    assert_eq!(
+        (
+            last.corroborations_withdrawn as usize,
+            last.facts_retracted as usize
+        ),
+        (shared, of_copy_b.len() - shared)
+    );
+    server.stop().await;
+}
+
+/// The ids of the facts of the article `id`.
+async fn fact_ids(server: &mut TestServer, id: &str) -> BTreeSet<Vec<u8>> {
+    FactServiceClient::new(server.channel().await)
+        .list_facts(pb::ListFactsRequest {
+            article_id: id.into(),
+        })
+        .await
+        .expect("facts")
+        .into_inner()
+        .facts
+        .into_iter()
+        .map(|f| f.id)
+        .collect()
 }
 
 /// A submit request published at `seconds` since the epoch (none: undated).

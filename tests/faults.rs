@@ -89,10 +89,6 @@ impl Store for FaultyStore {
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
         self.sled.copies_of(origin)
     }
-    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
-        self.read()?;
-        self.sled.carriers_of(fact, limit)
-    }
     fn each_paragraph_since(
         &self,
         first_article: u64,
@@ -110,8 +106,8 @@ impl Store for FaultyStore {
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
         self.sled.each_article_id(visit)
     }
-    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError> {
-        self.sled.each_fact_id(visit)
+    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError> {
+        self.sled.each_fact_carrier(visit)
     }
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
         self.read()?;

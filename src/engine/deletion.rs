@@ -3,8 +3,9 @@
 //!
 //! The writer runs a deletion between two groups, so it sees every
 //! article committed before it and none after. It reads what the article
-//! holds once (its record, its facts, the counts of its texts, who else
-//! carries its facts), decides everything, and commits one atomic batch:
+//! holds once (its record, its facts, the counts of its texts) and how
+//! many articles carry each of its facts (counted in the match window),
+//! decides everything, and commits one atomic batch:
 //!
 //! - the article's record, id, facts and copy relations go; a tombstone
 //!   keeps its sequence taken, so references to it read as "gone";
@@ -66,11 +67,18 @@ pub(crate) struct WindowRemoval {
     pub counts: Vec<(Fingerprint, u64)>,
     /// Facts retracted.
     pub retracted: Vec<FactId>,
+    /// Facts others still carry: one carrier less.
+    pub withdrawn: Vec<FactId>,
 }
 
 /// Decides the deletion of the article `id`, whose events take sequences
-/// from `next_event` on.
-pub(crate) fn plan(store: &dyn Store, id: &str, next_event: u64) -> Result<DeletionPlan, Error> {
+/// from `next_event` on; `recent` says how many articles carry each fact.
+pub(crate) fn plan(
+    store: &dyn Store,
+    recent: &Recent,
+    id: &str,
+    next_event: u64,
+) -> Result<DeletionPlan, Error> {
     let record = store
         .article(id)?
         .ok_or_else(|| Error::NotFound(id.to_owned()))?;
@@ -135,15 +143,12 @@ pub(crate) fn plan(store: &dyn Store, id: &str, next_event: u64) -> Result<Delet
         if !seen.insert(fact_id) {
             continue;
         }
-        let others_carry = store
-            // Two are enough to know whether anyone else carries it.
-            .carriers_of(&fact_id, 2)?
-            .into_iter()
-            .any(|carrier| carrier != sequence);
-        let kind = if others_carry {
+        // This article is one of the carriers.
+        let kind = if recent.carriers(&fact_id) > 1 {
             if fact.event == FactEventKind::Created {
                 batch.kept_contents.push((fact_id, fact.fact.body.clone()));
             }
+            window.withdrawn.push(fact_id);
             deleted.corroborations_withdrawn += 1;
             NoticeKind::Withdrawn
         } else {
@@ -192,6 +197,9 @@ impl Recent {
         }
         for fact in &removal.retracted {
             self.forget_fact(fact);
+        }
+        for fact in &removal.withdrawn {
+            self.withdraw_carrier(fact);
         }
     }
 }

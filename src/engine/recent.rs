@@ -18,9 +18,11 @@
 //!
 //! Two things are kept for the whole archive because they are small and
 //! because forgetting them would be wrong rather than merely blind: which
-//! article ids exist (8 bytes each) and which facts are known (8 bytes
-//! each), so a resubmission is still recognised and a known fact is never
-//! announced as new again.
+//! article ids exist (8 bytes each) and which facts are known, with how
+//! many stored articles carry each (12 bytes each), so a resubmission is
+//! still recognised, a known fact is never announced as new again, and a
+//! deletion knows, without asking the store, whether it takes a fact's
+//! last carrier.
 
 mod snapshot;
 
@@ -112,8 +114,9 @@ pub(crate) struct Recent {
     fact_bodies: FxHashMap<u64, Arc<FactBody>>,
     /// Every stored article id, hashed.
     known_articles: FxHashSet<u64>,
-    /// Every known fact id, shortened to 8 bytes.
-    known_facts: FxHashSet<u64>,
+    /// Every known fact id, shortened to 8 bytes, with how many stored
+    /// articles carry the fact.
+    known_facts: FxHashMap<u64, u32>,
     /// How often each line was found isolated (see
     /// [`crate::matching::BoilerplateConfig`]): a few lines per outlet.
     isolated: FxHashMap<Fingerprint, u32>,
@@ -147,7 +150,7 @@ impl Recent {
             article_facts: FxHashMap::default(),
             fact_bodies: FxHashMap::default(),
             known_articles: FxHashSet::default(),
-            known_facts: FxHashSet::default(),
+            known_facts: FxHashMap::default(),
             isolated: FxHashMap::default(),
         }
     }
@@ -230,8 +233,8 @@ impl Recent {
             recent.known_articles.insert(article_key(id));
         })?;
         let ids_ms = took();
-        store.each_fact_id(&mut |id| {
-            recent.known_facts.insert(fact_key(id));
+        store.each_fact_carrier(&mut |id, _| {
+            *recent.known_facts.entry(fact_key(id)).or_default() += 1;
         })?;
         let facts_ms = took();
         recent.isolated = store.isolated_lines()?.into_iter().collect();
@@ -381,6 +384,25 @@ impl Recent {
         self.known_facts.remove(&fact_key(id));
     }
 
+    /// Counts one carrier less for a fact others still carry.
+    pub(super) fn withdraw_carrier(&mut self, id: &FactId) {
+        if let Some(carriers) = self.known_facts.get_mut(&fact_key(id)) {
+            *carriers = carriers.saturating_sub(1);
+        }
+    }
+
+    /// Counts one carrier more for each distinct fact of an article just
+    /// stored.
+    fn add_carrier<'a>(&mut self, facts: impl IntoIterator<Item = &'a FactId>) {
+        let mut counted = FxHashSet::default();
+        for id in facts {
+            let key = fact_key(id);
+            if counted.insert(key) {
+                *self.known_facts.entry(key).or_default() += 1;
+            }
+        }
+    }
+
     fn add_article(&mut self, sequence: u64, id: Arc<str>, facts: Vec<WindowFact>) {
         let generation = if self.generation_of(sequence) == self.current.number {
             &mut self.current
@@ -424,10 +446,9 @@ impl Recent {
         for article in pending.articles {
             self.last_article = self.last_article.max(article.sequence);
             self.known_articles.insert(article_key(&article.id));
+            self.add_carrier(article.facts.iter().map(|fact| &fact.id));
             self.add_article(article.sequence, article.id, article.facts.to_vec());
         }
-        self.known_facts
-            .extend(pending.created_facts.iter().map(fact_key));
         self.isolated.extend(pending.isolated);
     }
 
@@ -459,7 +480,12 @@ impl Recent {
 
     /// True when the fact is known.
     pub fn knows_fact(&self, id: &FactId) -> bool {
-        self.known_facts.contains(&fact_key(id))
+        self.known_facts.contains_key(&fact_key(id))
+    }
+
+    /// How many stored articles carry the fact (0 when it is unknown).
+    pub fn carriers(&self, id: &FactId) -> u32 {
+        self.known_facts.get(&fact_key(id)).copied().unwrap_or(0)
     }
 
     /// Boilerplate evidence counts of lines.

@@ -60,9 +60,8 @@ pub(crate) struct Pending {
     pub articles: Vec<PendingArticle>,
     /// Position in `articles` (and in the group's batch) by article id.
     by_id: HashMap<Arc<str>, usize>,
-    /// Facts this group found first.
-    pub created_facts: Vec<FactId>,
-    created_keys: FxHashSet<u64>,
+    /// Facts this group found first, by [`fact_key`].
+    created_facts: FxHashSet<u64>,
     /// Boilerplate evidence counts (lines found isolated, template
     /// fillings) this group changed: totals, including the committed ones.
     pub isolated: FxHashMap<Fingerprint, u32>,
@@ -117,9 +116,7 @@ impl Pending {
 
     /// Notes a fact this group found first.
     pub fn add_created_fact(&mut self, id: FactId) {
-        if self.created_keys.insert(fact_key(&id)) {
-            self.created_facts.push(id);
-        }
+        self.created_facts.insert(fact_key(&id));
     }
 
     fn article(&self, sequence: u64) -> Option<&PendingArticle> {
@@ -214,7 +211,7 @@ impl StoreView<'_> {
     /// True when the fact was found before.
     pub fn knows_fact(&self, id: &FactId) -> bool {
         self.pending
-            .is_some_and(|p| p.created_keys.contains(&fact_key(id)))
+            .is_some_and(|p| p.created_facts.contains(&fact_key(id)))
             || self.recent.knows_fact(id)
     }
 

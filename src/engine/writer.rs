@@ -125,7 +125,7 @@ pub(crate) fn run(shared: Arc<Shared>, mut work: mpsc::Receiver<Work>, mut next:
 /// Deletes the article `id` in one commit of its own, then updates the
 /// window and tells live subscribers.
 fn delete(shared: &Shared, id: &str, next: &mut Sequences) -> Result<Deleted, Error> {
-    let plan = deletion::plan(shared.store.as_ref(), id, next.event)?;
+    let plan = deletion::plan(shared.store.as_ref(), &shared.read_recent(), id, next.event)?;
     let committed = shared.store.commit(&plan.batch);
     let applied = match &committed {
         Ok(_) => true,

@@ -287,16 +287,6 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
-        Ok(self
-            .read()
-            .carriers
-            .range((*fact, 0)..=(*fact, u64::MAX))
-            .take(limit)
-            .map(|(_, sequence)| *sequence)
-            .collect())
-    }
-
     fn each_paragraph_since(
         &self,
         first_article: u64,
@@ -341,8 +331,10 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError> {
-        self.read().facts.keys().for_each(visit);
+    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError> {
+        for (fact, sequence) in &self.read().carriers {
+            visit(fact, *sequence);
+        }
         Ok(())
     }
 

@@ -178,10 +178,6 @@ pub trait Store: Send + Sync {
     /// appeared at `origin`, as (article sequence, paragraph index).
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError>;
 
-    /// The sequences of the first `limit` stored articles carrying the
-    /// fact (that created it or corroborated it), in order.
-    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError>;
-
     /// Calls `visit` with every stored paragraph first stored by the
     /// article with sequence `first_article` or a later one (used to load
     /// the match window at start-up).
@@ -203,8 +199,11 @@ pub trait Store: Send + Sync {
     /// Calls `visit` with the id of every stored article.
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError>;
 
-    /// Calls `visit` with the id of every known fact.
-    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError>;
+    /// Calls `visit` once for each stored article and each distinct fact
+    /// it carries (created or corroborated), with the article's sequence:
+    /// what counting every fact's carriers reads when the match window is
+    /// rebuilt from the store alone.
+    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError>;
 
     /// The facts of the article with this ingest sequence.
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError>;

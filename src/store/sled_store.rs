@@ -16,7 +16,6 @@
 //! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
-//! | `G` bucket (article seq / 4096, u32 BE), fact id (first 8 bytes), article seq (BE) | empty: the article corroborates the fact |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
 //! | `d` article sequence (u64 BE)                | the id of a deleted article    |
 //! | `D` retention date (seconds, sign-flipped u64 BE), article seq (BE) | empty: the article's date for retention |
@@ -32,10 +31,14 @@
 //! The bulk of what is written (articles and texts) goes under keys that
 //! grow with the sequence, so sled appends it at the right edge of its
 //! tree instead of rewriting pages all over it; keys by hash (`i`, `P`,
-//! `F`, `c`, `G`) hold only small values. Format 2 kept articles and texts
+//! `F`, `c`) hold only small values. Format 2 kept articles and texts
 //! under their id and fingerprint; a store of format 1 or 2 is moved to
-//! this layout at open ([`upgrade`]). Format 4 added `G`, built at open
-//! for a store of an earlier format.
+//! this layout at open ([`upgrade`]). Format 4 added `D`, built at open
+//! for a store of an earlier format, and an index of which articles carry
+//! each fact that format 5 drops: it was some thirty keys per article,
+//! almost half of what a commit wrote, to answer one question at deletion
+//! (does anyone else carry this fact?) that the match window's count of
+//! each fact's carriers answers without reading the store.
 //!
 //! Record values are a value-version byte followed by postcard. Version 2
 //! changed articles (passages and skip reasons in the analysis) and
@@ -65,7 +68,7 @@ use crate::{
 /// The format this build writes and reads. A store of an earlier format is
 /// moved to it at open and marked with it, so that an older build refuses
 /// it rather than misread it.
-const FORMAT_VERSION: u32 = 4;
+const FORMAT_VERSION: u32 = 5;
 /// Value encoding version (first byte of every record value).
 const VALUE_VERSION: u8 = 3;
 /// The oldest value version this build reads.
@@ -80,7 +83,6 @@ const TEXT_BY_FINGERPRINT: u8 = b'P';
 const COPY: u8 = b'c';
 const ARTICLE_FACTS: u8 = b'f';
 const FACT: u8 = b'F';
-const FACT_CARRIER: u8 = b'G';
 const KEPT_CONTENT: u8 = b'K';
 const DELETED: u8 = b'd';
 const DATED: u8 = b'D';
@@ -248,8 +250,7 @@ fn key_number(key: &[u8], what: &str) -> Result<u64, StoreError> {
 }
 
 /// The writes of a batch's deletions: the articles go (a tombstone keeps
-/// their sequence taken), with their copy relations, facts and carrier
-/// keys; freed texts and retracted facts go; kept contents and notices are
+/// their sequence taken), with their copy relations and facts; freed texts and retracted facts go; kept contents and notices are
 /// written.
 fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), StoreError> {
     for deletion in &batch.deletions {
@@ -263,9 +264,6 @@ fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), 
         );
         for (origin, copy) in &deletion.copies {
             writes.remove(&copy_key(*origin, *copy)[..]);
-        }
-        for fact in &deletion.facts {
-            writes.remove(&carrier_key(fact, deletion.sequence)[..]);
         }
     }
     for (fingerprint, place) in &batch.freed_texts {
@@ -493,32 +491,6 @@ fn event_runs(events: &[(u64, EventRecord)]) -> Vec<(u64, EventRun)> {
         ));
     }
     runs
-}
-
-/// Articles per bucket of the carrier index (see [`carrier_key`]).
-const CARRIER_BUCKET: u64 = 4096;
-
-/// The key saying the article `sequence` carries the fact `id`: the
-/// article's bucket of [`CARRIER_BUCKET`] sequences first, so that a group
-/// commit's keys (some forty per article, by fact) land in the one small
-/// part of the tree its bucket has, not all over a tree that grows with
-/// the archive (which made sled rewrite a page per key); a lookup by fact
-/// then reads one short range per bucket. Eight bytes of the id keep the
-/// key small; a lookup checks what it finds against the article's facts,
-/// so two ids sharing them are never confused.
-fn carrier_key(id: &FactId, sequence: u64) -> [u8; 21] {
-    let mut key = [0u8; 21];
-    key[..13].copy_from_slice(&carrier_prefix(sequence / CARRIER_BUCKET, id));
-    key[13..].copy_from_slice(&sequence.to_be_bytes());
-    key
-}
-
-fn carrier_prefix(bucket: u64, id: &FactId) -> [u8; 13] {
-    let mut key = [0u8; 13];
-    key[0] = FACT_CARRIER;
-    key[1..5].copy_from_slice(&u32::try_from(bucket).unwrap_or(u32::MAX).to_be_bytes());
-    key[5..].copy_from_slice(&id.0[..8]);
-    key
 }
 
 /// The key of an article under its retention date: seconds with the sign
@@ -898,45 +870,6 @@ impl Store for SledStore {
         Ok(copies)
     }
 
-    fn carriers_of(&self, fact: &FactId, limit: usize) -> Result<Vec<u64>, StoreError> {
-        // The creator is not in the index: its fact record names it.
-        let mut carriers = Vec::new();
-        if let Some(record) = self.fact(fact)? {
-            let created = self.stored_facts(record.first_article)?;
-            if matches!(created.get(record.index as usize), Some(StoredFact::Created(f)) if f.fact.id == *fact)
-            {
-                carriers.push(record.first_article);
-            }
-        }
-        let buckets = self.last_sequence()? / CARRIER_BUCKET;
-        let keys =
-            (0..=buckets).flat_map(|bucket| self.db.scan_prefix(carrier_prefix(bucket, fact)));
-        for entry in keys {
-            if carriers.len() >= limit {
-                break;
-            }
-            let (key, _) = entry?;
-            let sequence = key
-                .get(13..21)
-                .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                .map(u64::from_be_bytes)
-                .ok_or_else(|| StoreError::Corrupt {
-                    key: format!("carriers of fact {fact:?}"),
-                    reason: format!("key of {} bytes", key.len()),
-                })?;
-            if self
-                .stored_facts(sequence)?
-                .iter()
-                .any(|stored| stored.id() == fact)
-            {
-                carriers.push(sequence);
-            }
-        }
-        carriers.sort_unstable();
-        carriers.truncate(limit);
-        Ok(carriers)
-    }
-
     fn each_paragraph_since(
         &self,
         first_article: u64,
@@ -993,17 +926,17 @@ impl Store for SledStore {
         Ok(())
     }
 
-    fn each_fact_id(&self, visit: &mut dyn FnMut(&FactId)) -> Result<(), StoreError> {
-        for entry in self.db.scan_prefix([FACT]) {
-            let (key, _) = entry?;
-            let id: [u8; 32] = key
-                .get(1..33)
-                .and_then(|b| b.try_into().ok())
-                .ok_or_else(|| StoreError::Corrupt {
-                    key: "fact".into(),
-                    reason: format!("key of {} bytes", key.len()),
-                })?;
-            visit(&FactId(id));
+    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError> {
+        for entry in self.db.scan_prefix([ARTICLE_FACTS]) {
+            let (key, value) = entry?;
+            let sequence = key_number(&key, "facts of an article")?;
+            let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &value)?;
+            let mut seen = std::collections::BTreeSet::new();
+            for fact in &facts {
+                if seen.insert(*fact.id()) {
+                    visit(fact.id(), sequence);
+                }
+            }
         }
         Ok(())
     }
@@ -1079,12 +1012,6 @@ impl Store for SledStore {
             writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
         }
         for (sequence, facts) in &batch.article_facts {
-            // Corroborations only: a fact record names its creator.
-            for fact in facts {
-                if fact.event == FactEventKind::Corroborated {
-                    writes.insert(&carrier_key(&fact.fact.id, *sequence)[..], &[][..]);
-                }
-            }
             // A corroboration stores its id and where it stands; its
             // content is the creating article's.
             let stored: Vec<StoredFact> = facts
@@ -1283,98 +1210,42 @@ mod tests {
     }
 
     #[test]
-    fn a_format_3_store_gets_its_fact_carriers_and_dates_indexed_at_open(
+    fn a_format_3_store_gets_its_dates_indexed_and_a_format_4_store_loses_its_carrier_index_at_open(
     ) -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let body = FactBody::Time(crate::facts::TimeExpr {
-            text: "Tuesday".into(),
-            value: Some("2020-12-01".into()),
-        });
-        let fact = |event| ArticleFact {
-            fact: Fact {
-                id: body.id(),
-                body: body.clone(),
-                confidence: 1.0,
-                provenance: Provenance {
-                    paragraph_index: 0,
-                    start: 0,
-                    end: 7,
-                },
-            },
-            event,
-            sequence: 1,
-        };
-        {
-            let store = open_once_released(dir.path())?;
-            store.commit(&CommitBatch {
-                articles: vec![article_record(1, "a"), article_record(2, "b")],
-                article_facts: vec![
-                    (1, vec![fact(FactEventKind::Created)]),
-                    (2, vec![fact(FactEventKind::Corroborated)]),
-                ],
-                facts: vec![(
-                    body.id(),
-                    FactRecord {
-                        first_article: 1,
-                        index: 0,
-                    },
-                )],
-                ..CommitBatch::default()
-            })?;
-            // What a format-3 store holds: the same, without `G` and `D`.
-            for prefix in [FACT_CARRIER, DATED] {
-                for key in store.db.scan_prefix([prefix]).keys() {
-                    store.db.remove(key?)?;
-                }
-            }
-            store.db.insert(FORMAT_KEY, &3u32.to_be_bytes())?;
-            store.db.flush()?;
-            // The creator is known from its fact record, the corroboration
-            // only from the index.
-            assert_eq!(store.carriers_of(&body.id(), 10)?, [1]);
-        }
-        let store = open_once_released(dir.path())?;
-        assert_eq!(store.carriers_of(&body.id(), 10)?, [1, 2]);
         let later = Instant {
             seconds: 2,
             nanos: 0,
         };
-        assert_eq!(store.dated_before(later, 10)?, [1, 2]);
-        let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
-        assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
-        Ok(())
-    }
-
-    #[test]
-    fn fact_carriers_are_found_in_every_bucket() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let store = open_once_released(dir.path())?;
-        let id = FactId([9; 32]);
-        let stored = |sequence: u64| -> Result<(), StoreError> {
-            let facts = vec![StoredFact::Corroborated {
-                id,
-                confidence: 1.0,
-                provenance: Provenance {
-                    paragraph_index: 0,
-                    start: 0,
-                    end: 1,
-                },
-                sequence: 1,
-            }];
-            let article = article_record(sequence, &format!("a{sequence}"));
-            store.db.insert(article_key(sequence), encode(&article)?)?;
-            store
-                .db
-                .insert(numbered_key(ARTICLE_FACTS, sequence), encode(&facts)?)?;
-            store.db.insert(carrier_key(&id, sequence), &[][..])?;
-            Ok(())
-        };
-        let sequences = [3, CARRIER_BUCKET + 7, 3 * CARRIER_BUCKET];
-        for sequence in sequences {
-            stored(sequence)?;
+        for format in [3u32, 4] {
+            let dir = tempfile::tempdir()?;
+            {
+                let store = open_once_released(dir.path())?;
+                store.commit(&CommitBatch {
+                    articles: vec![article_record(1, "a"), article_record(2, "b")],
+                    ..CommitBatch::default()
+                })?;
+                // A format-3 store has no `D`; a format-4 store has `G`.
+                if format == 3 {
+                    for key in store.db.scan_prefix([DATED]).keys() {
+                        store.db.remove(key?)?;
+                    }
+                }
+                let mut carrier = vec![upgrade::FACT_CARRIER];
+                carrier.extend_from_slice(&[0; 20]);
+                store.db.insert(carrier, &[][..])?;
+                store.db.insert(FORMAT_KEY, &format.to_be_bytes())?;
+                store.db.flush()?;
+            }
+            let store = open_once_released(dir.path())?;
+            assert_eq!(store.dated_before(later, 10)?, [1, 2], "format {format}");
+            assert_eq!(
+                store.db.scan_prefix([upgrade::FACT_CARRIER]).count(),
+                0,
+                "format {format}"
+            );
+            let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
+            assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         }
-        assert_eq!(store.carriers_of(&id, 10)?, sequences);
-        assert_eq!(store.carriers_of(&id, 2)?, sequences[..2]);
         Ok(())
     }
 

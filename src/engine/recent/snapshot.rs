@@ -41,7 +41,7 @@ use crate::{
 
 const MAGIC: &[u8; 8] = b"WCWINDOW";
 /// The layout this build writes and reads; a file of another is set aside.
-const LAYOUT_VERSION: u32 = 1;
+const LAYOUT_VERSION: u32 = 2;
 const CHECKSUM_BYTES: usize = 32;
 
 /// Why a saved window is not used.
@@ -84,7 +84,7 @@ struct Saving<'a> {
     fact_bodies: &'a FxHashMap<u64, Arc<FactBody>>,
     article_facts: ArticleFacts<'a>,
     known_articles: &'a FxHashSet<u64>,
-    known_facts: &'a FxHashSet<u64>,
+    known_facts: &'a FxHashMap<u64, u32>,
     isolated: &'a FxHashMap<Fingerprint, u32>,
 }
 
@@ -99,7 +99,7 @@ struct Loaded {
     fact_bodies: FxHashMap<u64, Arc<FactBody>>,
     article_facts: Vec<(u64, Vec<SavedFact<FactBody>>)>,
     known_articles: FxHashSet<u64>,
-    known_facts: FxHashSet<u64>,
+    known_facts: FxHashMap<u64, u32>,
     isolated: FxHashMap<Fingerprint, u32>,
 }
 
@@ -345,8 +345,7 @@ impl Recent {
         store.each_article_since(start, &mut |record, facts| {
             articles += 1;
             self.known_articles.insert(super::article_key(&record.id));
-            self.known_facts
-                .extend(facts.iter().map(|f| fact_key(&f.fact.id)));
+            self.add_carrier(facts.iter().map(|f| &f.fact.id));
             contained.extend(record.analysis.paragraphs.iter().map(|p| p.fingerprint));
             self.add_article(
                 record.sequence,

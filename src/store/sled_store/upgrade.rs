@@ -1,9 +1,11 @@
 //! Moves a store of an earlier format to the current one, at open.
 //!
-//! Format 4 added the index of which articles carry each fact (`G`) and of
-//! their retention dates (`D`); for a store of format 3 or older they are
-//! built from the articles and their facts, in chunks of blind inserts, so
-//! a crash in the middle only means building them again at the next open.
+//! Format 5 dropped format 4's index of which articles carry each fact
+//! (`G`): its keys are removed, in chunks, so a crash in the middle only
+//! means removing the rest at the next open. Format 4 added the index of
+//! articles by retention date (`D`); for a store of format 3 or older it is
+//! built from the articles in chunks of blind inserts, so a crash in the
+//! middle only means building it again.
 //!
 //! Formats 1 and 2 kept each article under its id (`r`, with its id again
 //! under its sequence, `a`) and each paragraph text under its fingerprint
@@ -20,9 +22,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    article_key, carrier_key, dated_key, decode, decode_evolved, encode, encode_place, id_key,
-    key_number, legacy, numbered_key, place_key, text_key, StoredFact, StoredText, ARTICLE,
-    ARTICLE_FACTS,
+    article_key, dated_key, decode_evolved, encode, encode_place, id_key, key_number, legacy,
+    numbered_key, place_key, text_key, StoredText, ARTICLE,
 };
 use crate::{
     matching::Origin,
@@ -34,6 +35,8 @@ const ARTICLE_BY_ID: u8 = b'r';
 const ID_BY_SEQUENCE: u8 = b'a';
 const PARAGRAPH: u8 = b'p';
 const PARAGRAPH_COUNT: u8 = b'n';
+/// Format 4's index of the articles carrying each fact.
+pub(super) const FACT_CARRIER: u8 = b'G';
 
 /// Keys moved per batch: bounds the memory the move takes.
 const CHUNK: usize = 4096;
@@ -53,8 +56,10 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
     if found < 3 {
         move_layout(db)?;
     }
-    index_fact_carriers(db)?;
-    index_dates(db)
+    if found < 4 {
+        index_dates(db)?;
+    }
+    remove_all(db, FACT_CARRIER)
 }
 
 /// Writes the `D` key of every stored article.
@@ -65,24 +70,6 @@ fn index_dates(db: &sled::Db) -> Result<(), StoreError> {
         writes.insert(&dated_key(record.retention_date(), sequence)[..], &[][..]);
         Ok(())
     })
-}
-
-/// Writes the `G` key of every corroboration of every stored article.
-fn index_fact_carriers(db: &sled::Db) -> Result<(), StoreError> {
-    index_each(
-        db,
-        ARTICLE_FACTS,
-        "facts of an article",
-        |sequence, value, writes| {
-            let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), value)?;
-            for fact in &facts {
-                if matches!(fact, StoredFact::Corroborated { .. }) {
-                    writes.insert(&carrier_key(fact.id(), sequence)[..], &[][..]);
-                }
-            }
-            Ok(())
-        },
-    )
 }
 
 /// Calls `index` with the sequence and value of every key under the
