@@ -13,7 +13,7 @@
 //! | `i` id                                       | its sequence, u64 BE          |
 //! | `t` first seq (u64 BE), paragraph (u32 BE)   | a paragraph text, where first stored |
 //! | `P` fingerprint (32 bytes)                   | that place (12 bytes) and the articles containing it (u64 BE) |
-//! | `c` origin seq, para, copy seq, para (BE)    | empty                         |
+//! | `c` origin seq, copy seq (u64 BE)            | their (origin para, copy para) pairs ([`copies`]) |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
@@ -47,6 +47,7 @@
 //! 2 did; it marks values written in the format-3 layout. A store written
 //! by a newer format is refused at open, never misread.
 
+mod copies;
 mod legacy;
 mod upgrade;
 
@@ -262,9 +263,7 @@ fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), 
             &numbered_key(DELETED, deletion.sequence)[..],
             deletion.id.as_bytes(),
         );
-        for (origin, copy) in &deletion.copies {
-            writes.remove(&copy_key(*origin, *copy)[..]);
-        }
+        copies::remove(writes, &deletion.copies);
     }
     for (fingerprint, place) in &batch.freed_texts {
         writes.remove(&place_key(fingerprint)[..]);
@@ -332,20 +331,6 @@ fn origin_bytes(origin: Origin) -> [u8; 12] {
     bytes[..8].copy_from_slice(&origin.article.to_be_bytes());
     bytes[8..].copy_from_slice(&origin.paragraph.to_be_bytes());
     bytes
-}
-
-fn copy_prefix(origin: Origin) -> [u8; 13] {
-    let mut key = [0u8; 13];
-    key[0] = COPY;
-    key[1..].copy_from_slice(&origin_bytes(origin));
-    key
-}
-
-fn copy_key(origin: Origin, copy: Origin) -> [u8; 25] {
-    let mut key = [0u8; 25];
-    key[..13].copy_from_slice(&copy_prefix(origin));
-    key[13..].copy_from_slice(&origin_bytes(copy));
-    key
 }
 
 fn decode_origin(bytes: &[u8]) -> Option<Origin> {
@@ -855,19 +840,7 @@ impl Store for SledStore {
     }
 
     fn copies_of(&self, origin: Origin) -> Result<Vec<Origin>, StoreError> {
-        let mut copies = Vec::new();
-        for entry in self.db.scan_prefix(copy_prefix(origin)) {
-            let (key, _) = entry?;
-            let copy =
-                key.get(13..)
-                    .and_then(decode_origin)
-                    .ok_or_else(|| StoreError::Corrupt {
-                        key: format!("copies of {origin:?}"),
-                        reason: format!("key of {} bytes", key.len()),
-                    })?;
-            copies.push(copy);
-        }
-        Ok(copies)
+        copies::copies_of(&self.db, origin)
     }
 
     fn each_paragraph_since(
@@ -1008,9 +981,12 @@ impl Store for SledStore {
                 &encode_place(*first, *count)[..],
             );
         }
-        for (origin, copy) in &batch.copies {
-            writes.insert(&copy_key(*origin, *copy)[..], &[][..]);
-        }
+        copies::write(
+            &self.db,
+            &mut writes,
+            &batch.copies,
+            committed.articles.clone(),
+        )?;
         for (sequence, facts) in &batch.article_facts {
             // A corroboration stores its id and where it stands; its
             // content is the creating article's.
@@ -1064,37 +1040,6 @@ impl Store for SledStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn copy_keys_sort_by_origin_then_copy() {
-        let origin = Origin {
-            article: 2,
-            paragraph: 1,
-        };
-        let a = copy_key(
-            origin,
-            Origin {
-                article: 3,
-                paragraph: 0,
-            },
-        );
-        let b = copy_key(
-            origin,
-            Origin {
-                article: 10,
-                paragraph: 0,
-            },
-        );
-        assert!(a < b);
-        assert!(a.starts_with(&copy_prefix(origin)));
-        assert_eq!(
-            decode_origin(&a[13..]),
-            Some(Origin {
-                article: 3,
-                paragraph: 0
-            })
-        );
-    }
 
     #[test]
     fn events_of_one_article_share_a_run() {
@@ -1210,11 +1155,19 @@ mod tests {
     }
 
     #[test]
-    fn a_format_3_store_gets_its_dates_indexed_and_a_format_4_store_loses_its_carrier_index_at_open(
+    fn a_format_3_store_gets_its_dates_indexed_and_older_stores_lose_the_carrier_index_and_file_copies_by_article_pair_at_open(
     ) -> Result<(), Box<dyn std::error::Error>> {
         let later = Instant {
             seconds: 2,
             nanos: 0,
+        };
+        let first = Origin {
+            article: 1,
+            paragraph: 0,
+        };
+        let copy = Origin {
+            article: 2,
+            paragraph: 3,
         };
         for format in [3u32, 4] {
             let dir = tempfile::tempdir()?;
@@ -1233,11 +1186,13 @@ mod tests {
                 let mut carrier = vec![upgrade::FACT_CARRIER];
                 carrier.extend_from_slice(&[0; 20]);
                 store.db.insert(carrier, &[][..])?;
+                store.db.insert(copies::format4_key(first, copy), &[][..])?;
                 store.db.insert(FORMAT_KEY, &format.to_be_bytes())?;
                 store.db.flush()?;
             }
             let store = open_once_released(dir.path())?;
             assert_eq!(store.dated_before(later, 10)?, [1, 2], "format {format}");
+            assert_eq!(store.copies_of(first)?, [copy], "format {format}");
             assert_eq!(
                 store.db.scan_prefix([upgrade::FACT_CARRIER]).count(),
                 0,

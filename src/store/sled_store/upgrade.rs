@@ -2,7 +2,9 @@
 //!
 //! Format 5 dropped format 4's index of which articles carry each fact
 //! (`G`): its keys are removed, in chunks, so a crash in the middle only
-//! means removing the rest at the next open. Format 4 added the index of
+//! means removing the rest at the next open. It also files the copy
+//! relations (`c`) by pair of articles instead of one key each
+//! ([`super::copies`] moves them). Format 4 added the index of
 //! articles by retention date (`D`); for a store of format 3 or older it is
 //! built from the articles in chunks of blind inserts, so a crash in the
 //! middle only means building it again.
@@ -59,7 +61,8 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
     if found < 4 {
         index_dates(db)?;
     }
-    remove_all(db, FACT_CARRIER)
+    remove_all(db, FACT_CARRIER)?;
+    super::copies::upgrade_from_format4(db, CHUNK)
 }
 
 /// Writes the `D` key of every stored article.
