@@ -11,7 +11,7 @@
 //! | `m` `deletions`                              | articles deleted since it was added, u64 BE (absent: none) |
 //! | `A` sequence (u64 BE)                        | [`ArticleRecord`]             |
 //! | `i` id                                       | its sequence, u64 BE          |
-//! | `t` first seq (u64 BE), paragraph (u32 BE)   | a paragraph text, where first stored |
+//! | `t` first seq (u64 BE)                       | the texts that article stored first ([`texts`]) |
 //! | `P` fingerprint (32 bytes)                   | that place (12 bytes) and the articles containing it (u64 BE) |
 //! | `c` origin seq, copy seq (u64 BE)            | their (origin para, copy para) pairs ([`copies`]) |
 //! | `f` article sequence (u64 BE)                | the article's facts           |
@@ -49,6 +49,7 @@
 
 mod copies;
 mod legacy;
+mod texts;
 mod upgrade;
 
 use std::{collections::HashMap, path::Path, sync::Mutex, time::Duration};
@@ -265,9 +266,9 @@ fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), 
         );
         copies::remove(writes, &deletion.copies);
     }
-    for (fingerprint, place) in &batch.freed_texts {
+    // Their texts go with the batch's other texts (see `commit`).
+    for (fingerprint, _) in &batch.freed_texts {
         writes.remove(&place_key(fingerprint)[..]);
-        writes.remove(&text_key(*place)[..]);
     }
     for id in &batch.retracted_facts {
         writes.remove(&fact_key(id)[..]);
@@ -290,13 +291,6 @@ impl SledStore {
             None => Ok(0),
         }
     }
-}
-
-fn text_key(first: Origin) -> [u8; 13] {
-    let mut key = [0u8; 13];
-    key[0] = TEXT;
-    key[1..].copy_from_slice(&origin_bytes(first));
-    key
 }
 
 fn place_key(fingerprint: &Fingerprint) -> [u8; 33] {
@@ -397,19 +391,6 @@ fn split_version<'a>(
             reason: "empty value".into(),
         }),
     }
-}
-
-/// A paragraph's text as stored under the place it was first stored, with
-/// its anchors (so start-up rebuilds the index without normalising every
-/// text again). Its count lives under its fingerprint (`P`), so counting
-/// another copy does not rewrite the text.
-#[derive(Serialize, Deserialize)]
-struct StoredText {
-    fingerprint: Fingerprint,
-    offset: u32,
-    origin: Origin,
-    text: String,
-    anchors: Vec<u64>,
 }
 
 /// An article's fact as stored.
@@ -821,14 +802,10 @@ impl Store for SledStore {
         let Some((first, article_count)) = self.place(fingerprint)? else {
             return Ok(None);
         };
-        let raw = self
-            .db
-            .get(text_key(first))?
-            .ok_or_else(|| StoreError::Corrupt {
-                key: format!("paragraph {fingerprint:?}"),
-                reason: format!("no text stored at {first:?}"),
-            })?;
-        let text: StoredText = decode(|| format!("text at {first:?}"), &raw)?;
+        let text = texts::text_at(&self.db, first)?.ok_or_else(|| StoreError::Corrupt {
+            key: format!("paragraph {fingerprint:?}"),
+            reason: format!("no text stored at {first:?}"),
+        })?;
         Ok(Some(ParagraphRecord {
             text: text.text,
             first,
@@ -848,24 +825,7 @@ impl Store for SledStore {
         first_article: u64,
         visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError> {
-        let from = text_key(Origin {
-            article: first_article,
-            paragraph: 0,
-        });
-        let to = text_key(Origin {
-            article: u64::MAX,
-            paragraph: u32::MAX,
-        });
-        for entry in self.db.range(from..=to) {
-            let (key, value) = entry?;
-            let first =
-                key.get(1..)
-                    .and_then(decode_origin)
-                    .ok_or_else(|| StoreError::Corrupt {
-                        key: "text".into(),
-                        reason: format!("key of {} bytes", key.len()),
-                    })?;
-            let stored: StoredText = decode(|| format!("text at {first:?}"), &value)?;
+        texts::each_since(&self.db, first_article, &mut |first, stored| {
             let (_, article_count) =
                 self.place(&stored.fingerprint)?
                     .ok_or_else(|| StoreError::Corrupt {
@@ -883,8 +843,8 @@ impl Store for SledStore {
                     anchors: stored.anchors,
                 },
             );
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
@@ -956,20 +916,22 @@ impl Store for SledStore {
             );
             writes.insert(id_key(&article.id), &article.sequence.to_be_bytes()[..]);
         }
-        // Before the new texts: a relocated text's new place is always a
-        // new article's, never the old place.
-        for old in &batch.relocated {
-            writes.remove(&text_key(*old)[..]);
-        }
+        // Texts that leave their place: relocated to a new article of
+        // this batch, or freed by a deletion.
+        let leaving: Vec<Origin> = batch
+            .relocated
+            .iter()
+            .copied()
+            .chain(batch.freed_texts.iter().map(|(_, place)| *place))
+            .collect();
+        texts::write(
+            &self.db,
+            &mut writes,
+            &batch.paragraphs,
+            &leaving,
+            committed.articles.clone(),
+        )?;
         for (fingerprint, paragraph) in &batch.paragraphs {
-            let text = StoredText {
-                fingerprint: *fingerprint,
-                offset: paragraph.offset,
-                origin: paragraph.origin,
-                text: paragraph.text.clone(),
-                anchors: paragraph.anchors.clone(),
-            };
-            writes.insert(&text_key(paragraph.first)[..], encode(&text)?);
             writes.insert(
                 &place_key(fingerprint)[..],
                 &encode_place(paragraph.first, paragraph.article_count)[..],

@@ -145,49 +145,22 @@ fn format4_relation(key: &[u8]) -> Option<(Origin, Origin)> {
 }
 
 /// Moves format 4's relations (a key each) to their keys by article pair,
-/// `chunk` at a time, each chunk one atomic batch that merges its
-/// relations into the new keys and removes the old ones; a crash in the
-/// middle leaves old keys that the next open moves (merging is
-/// idempotent).
+/// `chunk` at a time; see [`super::upgrade::regroup`].
 pub(super) fn upgrade_from_format4(db: &sled::Db, chunk: usize) -> Result<(), StoreError> {
-    let mut from = vec![COPY];
-    loop {
-        let mut old = Vec::new();
-        let mut last = None;
-        for entry in db.range(from.clone()..) {
-            let (key, _) = entry?;
-            if key.first() != Some(&COPY) || old.len() >= chunk {
-                break;
-            }
-            last = Some(key.to_vec());
-            if key.len() == 25 {
-                old.push(key);
-            }
-        }
-        let Some(mut after) = last else {
-            return Ok(());
-        };
+    super::upgrade::regroup(db, COPY, 25, chunk, |old, writes| {
         let relations = old
             .iter()
-            .map(|key| {
+            .map(|(key, _)| {
                 format4_relation(key).ok_or_else(|| StoreError::Corrupt {
                     key: describe(key),
                     reason: "not a format-4 copy key".into(),
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let mut writes = sled::Batch::default();
         // Merged with what a key already holds: a key may take relations
         // from two chunks, or again after a crash.
-        write(db, &mut writes, &relations, 0..0)?;
-        for key in old {
-            writes.remove(key);
-        }
-        db.apply_batch(writes)?;
-        // The next key after the last one read.
-        after.push(0);
-        from = after;
-    }
+        write(db, writes, &relations, 0..0)
+    })
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 //! Format 5 dropped format 4's index of which articles carry each fact
 //! (`G`): its keys are removed, in chunks, so a crash in the middle only
 //! means removing the rest at the next open. It also files the copy
-//! relations (`c`) by pair of articles instead of one key each
-//! ([`super::copies`] moves them). Format 4 added the index of
+//! relations (`c`) by pair of articles and the texts (`t`) by article,
+//! instead of one key each ([`super::copies`] and [`super::texts`] move
+//! them, through [`regroup`]). Format 4 added the index of
 //! articles by retention date (`D`); for a store of format 3 or older it is
 //! built from the articles in chunks of blind inserts, so a crash in the
 //! middle only means building it again.
@@ -25,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     article_key, dated_key, decode_evolved, encode, encode_place, id_key, key_number, legacy,
-    numbered_key, place_key, text_key, StoredText, ARTICLE,
+    numbered_key, place_key, texts, ARTICLE,
 };
 use crate::{
     matching::Origin,
@@ -62,7 +63,51 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
         index_dates(db)?;
     }
     remove_all(db, FACT_CARRIER)?;
-    super::copies::upgrade_from_format4(db, CHUNK)
+    super::copies::upgrade_from_format4(db, CHUNK)?;
+    super::texts::upgrade_from_format4(db, CHUNK)
+}
+
+/// Moves the keys under `prefix` that are `old_length` bytes long (an
+/// older format's), `chunk` at a time in key order: `regroup` adds the
+/// writes that file a chunk's entries in the new layout, and the chunk's
+/// old keys are removed in the same atomic batch. Keys of the new layout
+/// (another length) are passed over, so a crash in the middle leaves old
+/// keys that the next open moves; `regroup` must merge what it files with
+/// what a new key already holds.
+pub(super) fn regroup(
+    db: &sled::Db,
+    prefix: u8,
+    old_length: usize,
+    chunk: usize,
+    mut regroup: impl FnMut(&[(sled::IVec, sled::IVec)], &mut sled::Batch) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut from = vec![prefix];
+    loop {
+        let mut old = Vec::new();
+        let mut last = None;
+        for entry in db.range(from.clone()..) {
+            let (key, value) = entry?;
+            if key.first() != Some(&prefix) || old.len() >= chunk {
+                break;
+            }
+            if key.len() == old_length {
+                old.push((key.clone(), value));
+            }
+            last = Some(key);
+        }
+        let Some(last) = last else {
+            return Ok(());
+        };
+        let mut writes = sled::Batch::default();
+        regroup(&old, &mut writes)?;
+        for (key, _) in &old {
+            writes.remove(key.clone());
+        }
+        db.apply_batch(writes)?;
+        // The next key after the last one read.
+        from = last.to_vec();
+        from.push(0);
+    }
 }
 
 /// Writes the `D` key of every stored article.
@@ -153,14 +198,14 @@ fn move_paragraphs(db: &sled::Db) -> Result<(), StoreError> {
                 }
                 None => 0,
             };
-            let text = StoredText {
+            let text = texts::StoredText {
                 fingerprint,
                 offset: old.offset,
                 origin: old.origin,
                 text: old.text,
                 anchors: old.anchors,
             };
-            writes.insert(&text_key(old.first)[..], encode(&text)?);
+            writes.insert(&texts::format4_key(old.first)[..], encode(&text)?);
             writes.insert(
                 &place_key(&fingerprint)[..],
                 &encode_place(old.first, count)[..],

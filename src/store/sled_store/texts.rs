@@ -1,0 +1,282 @@
+//! Paragraph texts in sled: each distinct text once, filed with the
+//! article that first stored it.
+//!
+//! `t`, article sequence (u64 BE) → the texts that article stored first
+//! and that are still stored: (paragraph, [`StoredText`]) pairs, by
+//! paragraph. A commit writes one key per new article with new text,
+//! where format 4 wrote one per paragraph (seven or eight an article);
+//! keys grow with the sequence, so sled appends them at the right edge of
+//! its tree. Reading one text reads its article's texts (a few KB). A
+//! text freed by a deletion, or stored again under a newer article when
+//! it re-enters the match window, is taken out of its article's value,
+//! and the key goes with the last one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::{decode, encode, TEXT};
+use crate::{
+    matching::Origin,
+    store::{ParagraphRecord, StoreError},
+    text::Fingerprint,
+};
+
+/// A paragraph's text as stored at the place it was first stored, with its
+/// anchors (so start-up rebuilds the index without normalising every text
+/// again). Its count lives under its fingerprint (`P`), so counting
+/// another copy does not rewrite the text.
+#[derive(Serialize, Deserialize)]
+pub(super) struct StoredText {
+    pub fingerprint: Fingerprint,
+    pub offset: u32,
+    pub origin: Origin,
+    pub text: String,
+    pub anchors: Vec<u64>,
+}
+
+/// The texts an article stored first, by paragraph.
+type ArticleTexts = Vec<(u32, StoredText)>;
+
+fn texts_key(article: u64) -> [u8; 9] {
+    let mut key = [0u8; 9];
+    key[0] = TEXT;
+    key[1..].copy_from_slice(&article.to_be_bytes());
+    key
+}
+
+fn read_article(db: &sled::Db, article: u64) -> Result<ArticleTexts, StoreError> {
+    match db.get(texts_key(article))? {
+        Some(raw) => decode(|| format!("texts of article {article}"), &raw),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// The text first stored at `place`.
+pub(super) fn text_at(db: &sled::Db, place: Origin) -> Result<Option<StoredText>, StoreError> {
+    Ok(read_article(db, place.article)?
+        .into_iter()
+        .find(|(paragraph, _)| *paragraph == place.paragraph)
+        .map(|(_, text)| text))
+}
+
+/// Calls `visit` with every text first stored by the article
+/// `first_article` or a later one, in order of place.
+pub(super) fn each_since(
+    db: &sled::Db,
+    first_article: u64,
+    visit: &mut dyn FnMut(Origin, StoredText) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    for entry in db.range(texts_key(first_article)..=texts_key(u64::MAX)) {
+        let (key, value) = entry?;
+        let article = key
+            .get(1..)
+            .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
+            .map(u64::from_be_bytes)
+            .ok_or_else(|| StoreError::Corrupt {
+                key: "texts of an article".into(),
+                reason: format!("key of {} bytes, expected 9", key.len()),
+            })?;
+        let texts: ArticleTexts = decode(|| format!("texts of article {article}"), &value)?;
+        for (paragraph, text) in texts {
+            visit(Origin { article, paragraph }, text)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds the writes that store `added` and take the texts at `removed` out.
+/// The texts of an article of this batch (`new_articles`) make a new key;
+/// any other article's value is read and rewritten (a freed or relocated
+/// text, the rare case).
+pub(super) fn write(
+    db: &sled::Db,
+    writes: &mut sled::Batch,
+    added: &[(Fingerprint, ParagraphRecord)],
+    removed: &[Origin],
+    new_articles: std::ops::Range<u64>,
+) -> Result<(), StoreError> {
+    let mut changes: BTreeMap<u64, (ArticleTexts, BTreeSet<u32>)> = BTreeMap::new();
+    for (fingerprint, paragraph) in added {
+        let text = StoredText {
+            fingerprint: *fingerprint,
+            offset: paragraph.offset,
+            origin: paragraph.origin,
+            text: paragraph.text.clone(),
+            anchors: paragraph.anchors.clone(),
+        };
+        let (adds, _) = changes.entry(paragraph.first.article).or_default();
+        adds.push((paragraph.first.paragraph, text));
+    }
+    for place in removed {
+        let (_, removes) = changes.entry(place.article).or_default();
+        removes.insert(place.paragraph);
+    }
+    for (article, (adds, removes)) in changes {
+        let mut texts = if new_articles.contains(&article) {
+            Vec::new()
+        } else {
+            read_article(db, article)?
+        };
+        texts.retain(|(paragraph, _)| !removes.contains(paragraph));
+        merge(&mut texts, adds);
+        let key = texts_key(article);
+        if texts.is_empty() {
+            writes.remove(&key[..]);
+        } else {
+            writes.insert(&key[..], encode(&texts)?);
+        }
+    }
+    Ok(())
+}
+
+/// Adds `adds` to `texts`, each replacing a text at the same paragraph,
+/// keeping them by paragraph.
+fn merge(texts: &mut ArticleTexts, adds: ArticleTexts) {
+    for (paragraph, text) in adds {
+        texts.retain(|(other, _)| *other != paragraph);
+        texts.push((paragraph, text));
+    }
+    texts.sort_by_key(|(paragraph, _)| *paragraph);
+}
+
+/// Format 4's key of one text: `t`, first article (u64 BE), paragraph
+/// (u32 BE); the value a [`StoredText`]. Formats 1 and 2 are moved to it
+/// first, then on by [`upgrade_from_format4`].
+pub(super) fn format4_key(first: Origin) -> [u8; 13] {
+    let mut key = [0u8; 13];
+    key[0] = TEXT;
+    key[1..9].copy_from_slice(&first.article.to_be_bytes());
+    key[9..].copy_from_slice(&first.paragraph.to_be_bytes());
+    key
+}
+
+/// Moves format 4's texts (a key each) into their articles' keys,
+/// `chunk` at a time; see [`super::upgrade::regroup`].
+pub(super) fn upgrade_from_format4(db: &sled::Db, chunk: usize) -> Result<(), StoreError> {
+    super::upgrade::regroup(db, TEXT, 13, chunk, |old, writes| {
+        let mut by_article: BTreeMap<u64, ArticleTexts> = BTreeMap::new();
+        for (key, value) in old {
+            let place = format4_place(key).ok_or_else(|| StoreError::Corrupt {
+                key: format!("text key {key:?}"),
+                reason: "not a format-4 text key".into(),
+            })?;
+            let text: StoredText = decode(|| format!("text at {place:?}"), value)?;
+            by_article
+                .entry(place.article)
+                .or_default()
+                .push((place.paragraph, text));
+        }
+        for (article, adds) in by_article {
+            // An article's texts may come in two chunks, or again after a
+            // crash: merged with what its key holds.
+            let mut texts = read_article(db, article)?;
+            merge(&mut texts, adds);
+            writes.insert(&texts_key(article)[..], encode(&texts)?);
+        }
+        Ok(())
+    })
+}
+
+fn format4_place(key: &[u8]) -> Option<Origin> {
+    Some(Origin {
+        article: u64::from_be_bytes(key.get(1..9)?.try_into().ok()?),
+        paragraph: u32::from_be_bytes(key.get(9..13)?.try_into().ok()?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(article: u64, paragraph: u32) -> Origin {
+        Origin { article, paragraph }
+    }
+
+    fn record(first: Origin, text: &str) -> (Fingerprint, ParagraphRecord) {
+        let fingerprint = Fingerprint(*blake3::hash(text.as_bytes()).as_bytes());
+        let paragraph = ParagraphRecord {
+            text: text.into(),
+            first,
+            offset: 0,
+            origin: first,
+            article_count: 1,
+            anchors: vec![7],
+        };
+        (fingerprint, paragraph)
+    }
+
+    fn stored(db: &sled::Db, since: u64) -> Result<Vec<(Origin, String)>, StoreError> {
+        let mut found = Vec::new();
+        each_since(db, since, &mut |place, text| {
+            found.push((place, text.text));
+            Ok(())
+        })?;
+        Ok(found)
+    }
+
+    #[test]
+    fn texts_are_filed_by_article_and_taken_out_one_by_one() -> Result<(), StoreError> {
+        let db = sled::Config::new().temporary(true).open()?;
+        let added = [
+            record(at(1, 0), "one"),
+            record(at(1, 2), "two"),
+            record(at(2, 1), "three"),
+        ];
+        let mut writes = sled::Batch::default();
+        write(&db, &mut writes, &added, &[], 1..3)?;
+        db.apply_batch(writes)?;
+        assert_eq!(db.scan_prefix([TEXT]).count(), 2, "one key per article");
+        assert_eq!(
+            text_at(&db, at(1, 2))?.map(|t| t.text),
+            Some("two".to_owned())
+        );
+        assert!(text_at(&db, at(1, 1))?.is_none());
+        assert_eq!(stored(&db, 2)?, [(at(2, 1), "three".to_owned())]);
+
+        // Article 1's first text moves to article 3; article 2's is freed.
+        let mut writes = sled::Batch::default();
+        write(
+            &db,
+            &mut writes,
+            &[record(at(3, 0), "one")],
+            &[at(1, 0), at(2, 1)],
+            3..4,
+        )?;
+        db.apply_batch(writes)?;
+        assert_eq!(
+            stored(&db, 1)?,
+            [(at(1, 2), "two".to_owned()), (at(3, 0), "one".to_owned())]
+        );
+        assert_eq!(db.scan_prefix([TEXT]).count(), 2, "article 2's key went");
+        Ok(())
+    }
+
+    #[test]
+    fn format4_texts_move_to_their_articles_keys() -> Result<(), StoreError> {
+        let db = sled::Config::new().temporary(true).open()?;
+        for article in 1..=3 {
+            for paragraph in 0..5 {
+                let (fingerprint, record) =
+                    record(at(article, paragraph), &format!("{article}.{paragraph}"));
+                let text = StoredText {
+                    fingerprint,
+                    offset: record.offset,
+                    origin: record.origin,
+                    text: record.text,
+                    anchors: record.anchors,
+                };
+                db.insert(format4_key(at(article, paragraph)), encode(&text)?)?;
+            }
+        }
+        // Small chunks, so that an article's texts come from several.
+        upgrade_from_format4(&db, 4)?;
+        assert_eq!(db.scan_prefix([TEXT]).count(), 3);
+        let all = stored(&db, 1)?;
+        assert_eq!(all.len(), 15);
+        assert_eq!(all[7], (at(2, 2), "2.2".to_owned()));
+        upgrade_from_format4(&db, 4)?;
+        assert_eq!(stored(&db, 1)?, all, "moving again changes nothing");
+        Ok(())
+    }
+}
