@@ -122,7 +122,14 @@ macro_rules! with_limits_and_compression {
 
 /// Opens the store `store` names and an engine over it.
 pub fn open_engine(store: &StoreConfig, config: EngineConfig) -> Result<Engine, Error> {
-    Engine::open(crate::store::open(store)?, config, store.window_file())
+    let started = std::time::Instant::now();
+    let opened = crate::store::open(store)?;
+    // With the window's own log line, what a slow start-up spent its time on.
+    tracing::info!(
+        ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "store opened"
+    );
+    Engine::open(opened, config, store.window_file())
 }
 
 /// Serves on `listener` until `shutdown` completes, then reports

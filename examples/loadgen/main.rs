@@ -383,6 +383,13 @@ impl ServerProcess {
         let (found, address) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                // What start-up spent its time on, and anything wrong.
+                if ["store opened", "match window loaded", "WARN", "ERROR"]
+                    .iter()
+                    .any(|mark| line.contains(mark))
+                {
+                    eprintln!("server: {line}");
+                }
                 if let Some(at) = line.find("listen=") {
                     let _ = found.send(
                         line[at + 7..]

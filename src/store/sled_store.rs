@@ -192,8 +192,38 @@ struct NextSequences {
 /// for good and gets [`StoreError::InUse`] once the wait is over.
 const LOCK_WAIT: Duration = Duration::from_secs(2);
 
+/// sled's log segment size for a new store. sled reads the header of every
+/// segment when it opens, and its default of 512 KiB meant some 44,000
+/// reads for a store of a million articles; measured at 200,000 articles
+/// on the 2-vCPU VM, 8 MiB segments open in 2.1 s instead of 3.1 and take
+/// 17.9 KB per article on disk instead of 22.8. (sled refuses larger
+/// segments.)
+const SEGMENT_BYTES: usize = 8 << 20;
+
+/// The segment size of the store in `dir`: the one it was created with
+/// (sled refuses to open a store with another), else [`SEGMENT_BYTES`].
+fn segment_size(dir: &Path) -> Result<usize, StoreError> {
+    let conf = match std::fs::read(dir.join("conf")) {
+        Ok(conf) => conf,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(SEGMENT_BYTES),
+        Err(error) => return Err(StoreError::Io(format!("cannot read sled's conf: {error}"))),
+    };
+    // Lines of `name: value`, then a checksum that sled itself verifies.
+    let size = conf
+        .split(|byte| *byte == b'\n')
+        .find_map(|line| line.strip_prefix(b"segment_size: "))
+        .and_then(|value| std::str::from_utf8(value).ok()?.trim().parse().ok());
+    size.ok_or_else(|| StoreError::Corrupt {
+        key: "sled's conf".into(),
+        reason: "no segment_size in it".into(),
+    })
+}
+
 fn open_when_unlocked(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
-    let config = sled::Config::new().path(dir).cache_capacity(cache_bytes);
+    let config = sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_bytes)
+        .segment_size(segment_size(dir)?);
     let started = std::time::Instant::now();
     loop {
         match config.open() {
@@ -1043,6 +1073,28 @@ mod tests {
                 opened => return opened,
             }
         }
+    }
+
+    #[test]
+    fn a_new_store_takes_large_segments_and_an_old_one_keeps_its_own(
+    ) -> Result<(), Box<dyn std::error::Error>> {
+        let new = tempfile::tempdir()?;
+        drop(SledStore::open(new.path(), 1 << 20)?);
+        assert_eq!(segment_size(new.path())?, SEGMENT_BYTES);
+        let old = tempfile::tempdir()?;
+        {
+            // A store made with sled's default, as earlier builds did.
+            let db = sled::Config::new()
+                .path(old.path())
+                .flush_every_ms(None)
+                .open()?;
+            db.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
+            db.flush()?;
+        }
+        assert_eq!(segment_size(old.path())?, 512 * 1024);
+        let store = open_once_released(old.path())?;
+        assert_eq!(store.last_sequence()?, 0);
+        Ok(())
     }
 
     #[test]
