@@ -175,8 +175,8 @@ fn json_logs_are_one_object_per_line() {
     let stderr = child.stderr.take().expect("piped");
     let mut lines = BufReader::new(stderr).lines();
     let mut records = Vec::new();
-    // Up to the line that says where it listens (the match window's comes
-    // before it).
+    // Up to the line that says where it listens (the store's and the match
+    // window's come before it).
     while let Some(Ok(line)) = lines.next() {
         let record: serde_json::Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("the line is JSON ({e}): {line}"));
@@ -189,10 +189,13 @@ fn json_logs_are_one_object_per_line() {
     let _ = child.kill();
     let _ = child.wait();
     let (line, record) = records.pop().expect("a log line with the address");
-    assert!(
-        records.iter().all(
-            |(_, earlier)| earlier["fields"]["message"] == "match window loaded from the store"
-        ),
+    let earlier: Vec<&serde_json::Value> = records
+        .iter()
+        .map(|(_, earlier)| &earlier["fields"]["message"])
+        .collect();
+    assert_eq!(
+        earlier,
+        ["store opened", "match window loaded from the store"],
         "{records:?}"
     );
     assert_eq!(record["level"], "INFO", "{line}");
