@@ -138,26 +138,8 @@ async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_surviv
     assert_eq!(b.canonical_id, "original");
     submit(&mut server, "other", "sputniknews.com", &other).await;
 
-    let mut facts = FactServiceClient::new(server.channel().await);
-    let facts_of_original: BTreeSet<Vec<u8>> = facts
-        .list_facts(pb::ListFactsRequest {
-            article_id: "original".into(),
-        })
-        .await
-        .expect("facts")
-        .into_inner()
-        .facts
-        .into_iter()
-        .map(|f| f.id)
-        .collect();
-    let deleted = server
-        .client
-        .delete_article(pb::DeleteArticleRequest {
-            id: "original".into(),
-        })
-        .await
-        .expect("deletes")
-        .into_inner();
+    let facts_of_original = fact_ids(&mut server, "original").await;
+    let deleted = delete(&mut server, "original").await;
     assert_eq!((deleted.id.as_str(), deleted.sequence), ("original", 1));
     // Its last paragraph is in no copy: freed.
     assert!(deleted.texts_freed >= 1, "{deleted:?}");
@@ -210,20 +192,9 @@ async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_surviv
     std::fs::remove_file(dir.path().join(wirecopy::store::WINDOW_FILE)).expect("saved window");
     let mut server = TestServer::start(dir.path()).await;
     for id in ["original", "copy-a"] {
-        server
-            .client
-            .delete_article(pb::DeleteArticleRequest { id: id.into() })
-            .await
-            .expect("deletes");
+        delete(&mut server, id).await;
     }
-    let last = server
-        .client
-        .delete_article(pb::DeleteArticleRequest {
-            id: "copy-b".into(),
-        })
-        .await
-        .expect("deletes")
-        .into_inner();
+    let last = delete(&mut server, "copy-b").await;
     let shared = of_copy_b.intersection(&of_other).count();
     assert!(
         shared >= 1 && shared < of_copy_b.len(),
@@ -238,6 +209,16 @@ async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_surviv
         (shared, of_copy_b.len() - shared)
     );
     server.stop().await;
+}
+
+/// Deletes the article `id`, which must be stored.
+async fn delete(server: &mut TestServer, id: &str) -> pb::DeleteArticleResponse {
+    server
+        .client
+        .delete_article(pb::DeleteArticleRequest { id: id.into() })
+        .await
+        .expect("deletes")
+        .into_inner()
 }
 
 /// The ids of the facts of the article `id`.

@@ -13,24 +13,20 @@
 
 use std::collections::BTreeMap;
 
-use super::{decode, encode, COPY};
+use super::{decode, decode_origin, encode, numbered_key, COPY};
 use crate::{matching::Origin, store::StoreError};
 
 /// The key of the relations between an origin article and a copy.
 fn copy_key(origin_article: u64, copy_article: u64) -> [u8; 17] {
     let mut key = [0u8; 17];
-    key[0] = COPY;
-    key[1..9].copy_from_slice(&origin_article.to_be_bytes());
+    key[..9].copy_from_slice(&origin_prefix(origin_article));
     key[9..].copy_from_slice(&copy_article.to_be_bytes());
     key
 }
 
 /// The prefix of the keys of every copy of an origin article.
 fn origin_prefix(origin_article: u64) -> [u8; 9] {
-    let mut key = [0u8; 9];
-    key[0] = COPY;
-    key[1..].copy_from_slice(&origin_article.to_be_bytes());
-    key
+    numbered_key(COPY, origin_article)
 }
 
 /// (origin paragraph, copy paragraph) pairs under one key.
@@ -124,24 +120,16 @@ pub(super) fn copies_of(db: &sled::Db, origin: Origin) -> Result<Vec<Origin>, St
 pub(super) fn format4_key(origin: Origin, copy: Origin) -> [u8; 25] {
     let mut key = [0u8; 25];
     key[0] = COPY;
-    key[1..9].copy_from_slice(&origin.article.to_be_bytes());
-    key[9..13].copy_from_slice(&origin.paragraph.to_be_bytes());
-    key[13..21].copy_from_slice(&copy.article.to_be_bytes());
-    key[21..].copy_from_slice(&copy.paragraph.to_be_bytes());
+    key[1..13].copy_from_slice(&super::origin_bytes(origin));
+    key[13..].copy_from_slice(&super::origin_bytes(copy));
     key
 }
 
 fn format4_relation(key: &[u8]) -> Option<(Origin, Origin)> {
-    let number = |range: std::ops::Range<usize>| key.get(range);
-    let origin = Origin {
-        article: u64::from_be_bytes(number(1..9)?.try_into().ok()?),
-        paragraph: u32::from_be_bytes(number(9..13)?.try_into().ok()?),
-    };
-    let copy = Origin {
-        article: u64::from_be_bytes(number(13..21)?.try_into().ok()?),
-        paragraph: u32::from_be_bytes(number(21..25)?.try_into().ok()?),
-    };
-    Some((origin, copy))
+    Some((
+        decode_origin(key.get(1..13)?)?,
+        decode_origin(key.get(13..)?)?,
+    ))
 }
 
 /// Moves format 4's relations (a key each) to their keys by article pair,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{decode, encode, TEXT};
+use super::{decode, decode_origin, encode, key_number, numbered_key, origin_bytes, TEXT};
 use crate::{
     matching::Origin,
     store::{ParagraphRecord, StoreError},
@@ -39,10 +39,7 @@ pub(super) struct StoredText {
 type ArticleTexts = Vec<(u32, StoredText)>;
 
 fn texts_key(article: u64) -> [u8; 9] {
-    let mut key = [0u8; 9];
-    key[0] = TEXT;
-    key[1..].copy_from_slice(&article.to_be_bytes());
-    key
+    numbered_key(TEXT, article)
 }
 
 fn read_article(db: &sled::Db, article: u64) -> Result<ArticleTexts, StoreError> {
@@ -69,14 +66,7 @@ pub(super) fn each_since(
 ) -> Result<(), StoreError> {
     for entry in db.range(texts_key(first_article)..=texts_key(u64::MAX)) {
         let (key, value) = entry?;
-        let article = key
-            .get(1..)
-            .and_then(|bytes| <[u8; 8]>::try_from(bytes).ok())
-            .map(u64::from_be_bytes)
-            .ok_or_else(|| StoreError::Corrupt {
-                key: "texts of an article".into(),
-                reason: format!("key of {} bytes, expected 9", key.len()),
-            })?;
+        let article = key_number(&key, "texts of an article")?;
         let texts: ArticleTexts = decode(|| format!("texts of article {article}"), &value)?;
         for (paragraph, text) in texts {
             visit(Origin { article, paragraph }, text)?;
@@ -146,8 +136,7 @@ fn merge(texts: &mut ArticleTexts, adds: ArticleTexts) {
 pub(super) fn format4_key(first: Origin) -> [u8; 13] {
     let mut key = [0u8; 13];
     key[0] = TEXT;
-    key[1..9].copy_from_slice(&first.article.to_be_bytes());
-    key[9..].copy_from_slice(&first.paragraph.to_be_bytes());
+    key[1..].copy_from_slice(&origin_bytes(first));
     key
 }
 
@@ -179,10 +168,7 @@ pub(super) fn upgrade_from_format4(db: &sled::Db, chunk: usize) -> Result<(), St
 }
 
 fn format4_place(key: &[u8]) -> Option<Origin> {
-    Some(Origin {
-        article: u64::from_be_bytes(key.get(1..9)?.try_into().ok()?),
-        paragraph: u32::from_be_bytes(key.get(9..13)?.try_into().ok()?),
-    })
+    decode_origin(key.get(1..)?)
 }
 
 #[cfg(test)]
