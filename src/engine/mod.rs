@@ -11,6 +11,7 @@ mod analysis;
 mod deletion;
 mod duplicates;
 mod fact_events;
+mod live_events;
 mod prepare_pool;
 mod recent;
 mod report;
@@ -37,7 +38,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use tokio::sync::{broadcast, mpsc, oneshot, watch, Semaphore};
+use tokio::sync::{mpsc, oneshot, watch, Semaphore};
 
 use crate::{
     article::{validate_id, Article, Limits},
@@ -73,10 +74,10 @@ pub struct EngineConfig {
     /// Articles that may wait for analysis; more are refused with
     /// RESOURCE_EXHAUSTED rather than held in memory.
     pub analysis_queue: usize,
-    /// Fact events kept in memory for live subscribers. One that falls
-    /// further behind catches up from the store, which costs far more: the
-    /// buffer is shared, so a large one is cheap (an event is a pointer in
-    /// the ring plus the event itself, about 400 bytes).
+    /// Fact events kept in memory for subscribers. One that falls further
+    /// behind catches up from the store, which costs far more: the ring is
+    /// shared, so a large one is cheap (an event is a pointer in the ring
+    /// plus the event itself, about 400 bytes).
     pub live_buffer: usize,
     /// Fact subscriptions open at once; one more is refused as overload.
     pub max_subscribers: usize,
@@ -116,8 +117,8 @@ pub(crate) struct Shared {
     window_file: Option<PathBuf>,
     /// Aligned texts of recently stored or matched paragraphs.
     texts: TextCache,
-    /// Live fact events, published after each durable commit.
-    pub live: broadcast::Sender<Arc<FactEvent>>,
+    /// The latest fact events, published after each durable commit.
+    pub live: live_events::LiveEvents,
     /// The last durable fact event sequence.
     head: AtomicU64,
     /// Group commits that stored articles, since the engine opened.
@@ -173,31 +174,37 @@ impl Shared {
         let Some(last) = last_event.max(last_notice) else {
             return;
         };
-        self.head.store(last, Ordering::Release);
-        // Having no subscriber is not an error.
         // The writer pushes an article's record and its facts together.
+        let mut events = Vec::with_capacity(batch.events.len() + batch.notices.len());
         for (record, (_, facts)) in batch.articles.iter().zip(&batch.article_facts) {
-            for fact in facts {
-                let _ = self.live.send(Arc::new(FactEvent {
+            events.extend(facts.iter().map(|fact| {
+                let event = FactEvent {
                     sequence: fact.sequence,
                     kind: fact.event.into(),
                     fact_id: fact.fact.id,
                     fact: Some(fact.fact.clone()),
                     article_id: record.id.clone(),
                     source: record.source.clone(),
-                }));
-            }
+                };
+                (Some(record.sequence), Arc::new(event))
+            }));
         }
-        for (sequence, notice) in &batch.notices {
-            let _ = self.live.send(Arc::new(FactEvent {
+        events.extend(batch.notices.iter().map(|(sequence, notice)| {
+            let event = FactEvent {
                 sequence: *sequence,
                 kind: notice.kind.into(),
                 fact_id: notice.fact,
                 fact: None,
                 article_id: notice.article_id.clone(),
                 source: notice.source.clone(),
-            }));
-        }
+            };
+            (None, Arc::new(event))
+        }));
+        let deleted = batch.deletions.iter().map(|d| d.sequence).collect();
+        // In the ring before the head moves: a subscriber starting at the
+        // head must find every event before it in the ring or the store.
+        self.live.publish(events, &deleted);
+        self.head.store(last, Ordering::Release);
     }
 }
 
@@ -240,14 +247,13 @@ impl Engine {
             article: store.last_sequence()? + 1,
             event: head + 1,
         };
-        let (live, _) = broadcast::channel(config.live_buffer.max(1));
         let shared = Arc::new(Shared {
             store,
             config,
             recent: RwLock::new(recent),
             window_file,
             texts: TextCache::new(TEXT_CACHE_PARAGRAPHS),
-            live,
+            live: live_events::LiveEvents::new(config.live_buffer, head),
             head: AtomicU64::new(head),
             groups: AtomicU64::new(0),
             stopping: watch::Sender::new(false),

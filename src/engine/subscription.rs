@@ -2,14 +2,12 @@
 //! and no duplicate at the switch-over.
 //!
 //! Every subscriber is a task with a cursor: the last sequence it has
-//! scanned. It first takes a receiver on the live broadcast (so nothing
-//! published from then on is missed), then reads stored events after its
-//! cursor in batches, then follows the broadcast, skipping what it has
-//! already seen. When it falls behind the broadcast's bounded buffer (a slow
-//! client), it goes back to the store and catches up from there: ingest
-//! never waits for a subscriber, and no subscriber holds more than the
-//! shared buffer and its own small output queue. While a filtered stream
-//! has nothing to send, it sends heartbeats carrying its cursor.
+//! scanned. It reads the events after its cursor from the shared ring of
+//! recent events ([`super::live_events`]) when the ring still holds them,
+//! else from the store in batches, and waits for the next publish when it
+//! has seen everything. Ingest never waits for a subscriber, and no
+//! subscriber holds more than its own small output queue. While a filtered
+//! stream has nothing to send, it sends heartbeats carrying its cursor.
 //!
 //! A deleted article's own events are not replayed (its words are gone);
 //! what its deletion did to each of its facts follows as events of their
@@ -19,9 +17,12 @@
 
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
-use tokio::sync::{broadcast, mpsc, OwnedSemaphorePermit};
+use tokio::{
+    sync::{mpsc, watch, OwnedSemaphorePermit},
+    time::Instant,
+};
 
-use super::Shared;
+use super::{live_events::LiveRead, Shared};
 use crate::{
     facts::{Fact, FactId, FactKind},
     store::{ArticleFact, FactEventKind, NoticeKind, StoreError, StoredEvent},
@@ -142,22 +143,34 @@ pub enum Delivery {
     Heartbeat(u64),
 }
 
-/// Events read from the store per catch-up step.
+/// Events read from the store, or taken from the ring, per step.
 const CATCH_UP_BATCH: usize = 512;
 /// Deliveries a subscriber may have queued for its client.
 const OUTPUT_QUEUE: usize = 256;
 
-/// Reads stored events after `after`, with their facts and articles.
+/// Stored events read after a cursor.
+pub(crate) struct Replay {
+    /// The events, deleted articles' own left out.
+    pub events: Vec<FactEvent>,
+    /// The last sequence read, left out or not (none: nothing after the
+    /// cursor is stored).
+    pub scanned: Option<u64>,
+}
+
+/// Reads up to `limit` stored events after `after`, with their facts and
+/// articles.
 pub(crate) fn stored_events_after(
     shared: &Shared,
     after: u64,
     limit: usize,
-) -> Result<Vec<FactEvent>, StoreError> {
+) -> Result<Replay, StoreError> {
     let store = shared.store.as_ref();
+    let mut scanned = None;
     // By article sequence; none for a deleted article.
     let mut articles: HashMap<u64, Option<(String, String, Vec<ArticleFact>)>> = HashMap::new();
     let mut events = Vec::new();
     for (sequence, stored) in store.events_after(after, limit)? {
+        scanned = Some(sequence);
         let record = match stored {
             StoredEvent::Fact(record) => record,
             StoredEvent::Notice(notice) => {
@@ -205,7 +218,7 @@ pub(crate) fn stored_events_after(
             source: source.clone(),
         });
     }
-    Ok(events)
+    Ok(Replay { events, scanned })
 }
 
 /// Starts a subscription task; deliveries arrive on the returned channel,
@@ -218,11 +231,8 @@ pub(crate) fn start(
     permit: OwnedSemaphorePermit,
 ) -> mpsc::Receiver<Delivery> {
     let (out, deliveries) = mpsc::channel(OUTPUT_QUEUE);
-    // Subscribe to the live stream before reading the store: whatever is
-    // published while the replay runs is then waiting in the receiver.
-    let live = shared.live.subscribe();
     tokio::spawn(async move {
-        if let Err(error) = follow(shared, after, filter, heartbeat, live, out).await {
+        if let Err(error) = follow(shared, after, filter, heartbeat, out).await {
             tracing::error!(%error, "fact subscription ended by a storage error");
         }
         // The subscription's slot is free once it has ended.
@@ -231,74 +241,122 @@ pub(crate) fn start(
     deliveries
 }
 
+/// Where a subscription stands: its cursor, and when it last told its
+/// client anything.
+struct Cursor {
+    scanned: u64,
+    last_sent: Instant,
+}
+
 async fn follow(
     shared: Arc<Shared>,
-    mut cursor: u64,
+    after: u64,
     filter: FactFilter,
     heartbeat: Duration,
-    mut live: broadcast::Receiver<Arc<FactEvent>>,
     out: mpsc::Sender<Delivery>,
 ) -> Result<(), StoreError> {
     let mut stopping = shared.stopping.subscribe();
     if *stopping.borrow_and_update() {
         return Ok(());
     }
-    let mut ticker = tokio::time::interval(heartbeat);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    ticker.tick().await;
-    let mut sent_since_tick = false;
+    let mut published = shared.live.watch();
+    let mut cursor = Cursor {
+        scanned: after,
+        last_sent: Instant::now(),
+    };
     loop {
-        // Catch up from the store.
-        loop {
-            let reader = Arc::clone(&shared);
-            let from = cursor;
-            let batch = tokio::task::spawn_blocking(move || {
-                stored_events_after(&reader, from, CATCH_UP_BATCH)
-            })
-            .await
-            .map_err(|e| StoreError::Io(format!("replay task failed: {e}")))??;
-            if batch.is_empty() {
-                break;
-            }
-            for event in batch {
-                cursor = event.sequence;
-                if filter.matches(&event) {
-                    if out.send(Delivery::Event(Arc::new(event))).await.is_err() {
-                        return Ok(());
-                    }
-                    sent_since_tick = true;
+        // Marked seen before the read, so a publish after it wakes us.
+        published.borrow_and_update();
+        match shared.live.after(cursor.scanned, CATCH_UP_BATCH) {
+            LiveRead::Events(events) => {
+                if !deliver(events, &filter, &mut cursor, &out).await {
+                    return Ok(());
                 }
             }
-        }
-        // Follow live until a gap sends us back to the store.
-        loop {
-            tokio::select! {
-                received = live.recv() => match received {
-                    Ok(event) if event.sequence <= cursor => {}
-                    Ok(event) if event.sequence == cursor + 1 => {
-                        cursor = event.sequence;
-                        if filter.matches(&event) {
-                            if out.send(Delivery::Event(event)).await.is_err() {
-                                return Ok(());
-                            }
-                            sent_since_tick = true;
+            LiveRead::InStoreOnly => {
+                let reader = Arc::clone(&shared);
+                let from = cursor.scanned;
+                let replay = tokio::task::spawn_blocking(move || {
+                    stored_events_after(&reader, from, CATCH_UP_BATCH)
+                })
+                .await
+                .map_err(|e| StoreError::Io(format!("replay task failed: {e}")))??;
+                match replay.scanned {
+                    Some(scanned) => {
+                        let events = replay.events.into_iter().map(Arc::new).collect();
+                        if !deliver(events, &filter, &mut cursor, &out).await {
+                            return Ok(());
+                        }
+                        // Past the deleted articles' events too.
+                        cursor.scanned = cursor.scanned.max(scanned);
+                    }
+                    // The ring starts where the stored events end, so this
+                    // does not happen; waiting is the safe answer if it does.
+                    None => {
+                        if !idle(&mut cursor, heartbeat, &mut published, &mut stopping, &out).await
+                        {
+                            return Ok(());
                         }
                     }
-                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
-                    Err(broadcast::error::RecvError::Closed) => return Ok(()),
-                },
-                _ = ticker.tick() => {
-                    if !sent_since_tick && out.send(Delivery::Heartbeat(cursor)).await.is_err() {
-                        return Ok(());
-                    }
-                    sent_since_tick = false;
                 }
-                // Only ever set once, to true: any change means stop.
-                _ = stopping.changed() => return Ok(()),
-                _ = out.closed() => return Ok(()),
+            }
+            LiveRead::UpToDate => {
+                if !idle(&mut cursor, heartbeat, &mut published, &mut stopping, &out).await {
+                    return Ok(());
+                }
             }
         }
+        // A filtered stream scanning events it does not want still says
+        // how far it has got.
+        if cursor.last_sent.elapsed() >= heartbeat && !send_heartbeat(&mut cursor, &out).await {
+            return Ok(());
+        }
     }
+}
+
+/// Sends the events that pass `filter`, moving the cursor over all of
+/// them; false when the client has gone.
+async fn deliver(
+    events: Vec<Arc<FactEvent>>,
+    filter: &FactFilter,
+    cursor: &mut Cursor,
+    out: &mpsc::Sender<Delivery>,
+) -> bool {
+    for event in events {
+        cursor.scanned = event.sequence;
+        if filter.matches(&event) {
+            if out.send(Delivery::Event(event)).await.is_err() {
+                return false;
+            }
+            cursor.last_sent = Instant::now();
+        }
+    }
+    true
+}
+
+/// Waits for a publish, sending a heartbeat if one falls due first; false
+/// when the server stops or the client has gone.
+async fn idle(
+    cursor: &mut Cursor,
+    heartbeat: Duration,
+    published: &mut watch::Receiver<u64>,
+    stopping: &mut watch::Receiver<bool>,
+    out: &mpsc::Sender<Delivery>,
+) -> bool {
+    tokio::select! {
+        changed = published.changed() => changed.is_ok(),
+        () = tokio::time::sleep_until(cursor.last_sent + heartbeat) => {
+            send_heartbeat(cursor, out).await
+        }
+        // Only ever set once, to true: any change means stop.
+        _ = stopping.changed() => false,
+        () = out.closed() => false,
+    }
+}
+
+async fn send_heartbeat(cursor: &mut Cursor, out: &mpsc::Sender<Delivery>) -> bool {
+    cursor.last_sent = Instant::now();
+    out.send(Delivery::Heartbeat(cursor.scanned)).await.is_ok()
 }
 
 #[cfg(test)]
