@@ -14,10 +14,9 @@ use tonic_health::ServingStatus;
 use crate::{
     api::{
         auth::{AuthLayer, Tokens},
+        fact_stream::server::fact_service_server::FactServiceServer,
         observe::{RpcMetricsLayer, SubscriberPositions},
-        pb::{
-            article_service_server::ArticleServiceServer, fact_service_server::FactServiceServer,
-        },
+        pb::article_service_server::ArticleServiceServer,
         ArticleApi, FactApi, FILE_DESCRIPTOR_SET,
     },
     engine::{Engine, EngineConfig},

@@ -20,7 +20,7 @@ use std::{
 
 use tonic::{body::Body, codegen::http, Status};
 
-use super::pb::{article_service_server, fact_service_server};
+use super::{fact_stream::server::fact_service_server, pb::article_service_server};
 
 /// What a token allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

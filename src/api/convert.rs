@@ -301,10 +301,10 @@ pub fn subscription(request: pb::SubscribeRequest) -> Result<(Option<u64>, FactF
 }
 
 /// A delivery of the fact stream as a protobuf event.
-pub fn fact_event(delivery: Delivery) -> pb::FactEvent {
+pub fn fact_event(delivery: &Delivery) -> pb::FactEvent {
     match delivery {
         Delivery::Heartbeat(sequence) => pb::FactEvent {
-            sequence,
+            sequence: *sequence,
             kind: pb::fact_event::Kind::Heartbeat as i32,
             ..Default::default()
         },
@@ -316,9 +316,10 @@ pub fn fact_event(delivery: Delivery) -> pb::FactEvent {
                 fact: found,
                 article_id,
                 source,
-            } = std::sync::Arc::unwrap_or_clone(event);
+                encoded: _,
+            } = event.as_ref();
             pb::FactEvent {
-                sequence,
+                sequence: *sequence,
                 kind: match kind {
                     EventKind::Created => pb::fact_event::Kind::FactCreated,
                     EventKind::Corroborated => pb::fact_event::Kind::FactCorroborated,
@@ -326,9 +327,9 @@ pub fn fact_event(delivery: Delivery) -> pb::FactEvent {
                     EventKind::Withdrawn => pb::fact_event::Kind::CorroborationWithdrawn,
                 } as i32,
                 fact_id: fact_id.0.to_vec(),
-                fact: found.map(|found| fact(found, &article_id)),
-                article_id,
-                source,
+                fact: found.as_ref().map(|found| fact(found.clone(), article_id)),
+                article_id: article_id.clone(),
+                source: source.clone(),
             }
         }
     }

@@ -2,13 +2,15 @@
 
 use std::{pin::Pin, sync::Arc, time::Duration};
 
-use tokio_stream::{wrappers::ReceiverStream, Stream, StreamExt};
+use futures_util::StreamExt;
+use tokio_stream::{wrappers::ReceiverStream, Stream};
 use tonic::{Request, Response, Status};
 
 use super::observe::SubscriberPositions;
 use super::{
-    convert::{fact_event, list_facts_response, subscription},
-    pb::{self, fact_service_server::FactService},
+    convert::{list_facts_response, subscription},
+    fact_stream::{server::fact_service_server::FactService, EncodedFactEvent},
+    pb,
 };
 use crate::engine::{Delivery, Engine};
 use crate::error::Error;
@@ -40,7 +42,7 @@ impl FactApi {
 #[tonic::async_trait]
 impl FactService for FactApi {
     type SubscribeStream =
-        Pin<Box<dyn Stream<Item = Result<pb::FactEvent, Status>> + Send + 'static>>;
+        Pin<Box<dyn Stream<Item = Result<EncodedFactEvent, Status>> + Send + 'static>>;
 
     async fn subscribe(
         &self,
@@ -52,13 +54,15 @@ impl FactService for FactApi {
         // Tracks how far the client has read, for the lag metrics; dropped
         // with the stream.
         let position = self.subscribers.register(start);
-        let events = ReceiverStream::new(deliveries).map(move |delivery| {
-            position.advance(match &delivery {
-                Delivery::Event(event) => event.sequence,
-                Delivery::Heartbeat(sequence) => *sequence,
+        let events = ReceiverStream::new(deliveries)
+            .flat_map(futures_util::stream::iter)
+            .map(move |delivery| {
+                position.advance(match &delivery {
+                    Delivery::Event(event) => event.sequence,
+                    Delivery::Heartbeat(sequence) => *sequence,
+                });
+                Ok(EncodedFactEvent::from(&delivery))
             });
-            Ok(fact_event(delivery))
-        });
         Ok(Response::new(Box::pin(events)))
     }
 

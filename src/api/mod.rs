@@ -7,6 +7,7 @@ mod article_service;
 pub mod auth;
 mod convert;
 mod fact_service;
+pub mod fact_stream;
 pub mod observe;
 pub mod status;
 

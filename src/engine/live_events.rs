@@ -140,6 +140,7 @@ mod tests {
             fact: None,
             article_id: format!("a{sequence}"),
             source: "s".into(),
+            encoded: Default::default(),
         })
     }
 

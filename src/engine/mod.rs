@@ -32,7 +32,7 @@ use std::{
     path::PathBuf,
     sync::{
         atomic::{AtomicU64, Ordering},
-        Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard,
+        Arc, Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard,
     },
     thread::JoinHandle,
     time::{Duration, SystemTime, UNIX_EPOCH},
@@ -185,6 +185,7 @@ impl Shared {
                     fact: Some(fact.fact.clone()),
                     article_id: record.id.clone(),
                     source: record.source.clone(),
+                    encoded: OnceLock::new(),
                 };
                 (Some(record.sequence), Arc::new(event))
             }));
@@ -197,6 +198,7 @@ impl Shared {
                 fact: None,
                 article_id: notice.article_id.clone(),
                 source: notice.source.clone(),
+                encoded: OnceLock::new(),
             };
             (None, Arc::new(event))
         }));
@@ -423,7 +425,7 @@ impl Engine {
         after: Option<u64>,
         filter: FactFilter,
         heartbeat: Duration,
-    ) -> Result<mpsc::Receiver<Delivery>, Error> {
+    ) -> Result<mpsc::Receiver<Vec<Delivery>>, Error> {
         let head = self.fact_head();
         let after = after.unwrap_or(head);
         if after > head {

@@ -15,7 +15,13 @@
 //! filter but the source (a withdrawal, like a corroboration, only with
 //! `include_corroborations`).
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+    time::Duration,
+};
+
+use bytes::Bytes;
 
 use tokio::{
     sync::{mpsc, watch, OwnedSemaphorePermit},
@@ -75,6 +81,9 @@ pub struct FactEvent {
     pub article_id: String,
     /// That article's source.
     pub source: String,
+    /// The event as the API sends it, encoded by the first stream that
+    /// sends it and shared by all the others (the engine never reads it).
+    pub encoded: OnceLock<Bytes>,
 }
 
 /// What a subscriber wants to see.
@@ -145,8 +154,10 @@ pub enum Delivery {
 
 /// Events read from the store, or taken from the ring, per step.
 const CATCH_UP_BATCH: usize = 512;
-/// Deliveries a subscriber may have queued for its client.
-const OUTPUT_QUEUE: usize = 256;
+/// Batches of deliveries (each up to [`CATCH_UP_BATCH`]) a subscriber may
+/// have queued for its client. Batches, so that a hundred streams cost one
+/// channel operation per batch each rather than one per event.
+const OUTPUT_QUEUE: usize = 4;
 
 /// Stored events read after a cursor.
 pub(crate) struct Replay {
@@ -181,6 +192,7 @@ pub(crate) fn stored_events_after(
                     fact: None,
                     article_id: notice.article_id,
                     source: notice.source,
+                    encoded: OnceLock::new(),
                 });
                 continue;
             }
@@ -216,20 +228,22 @@ pub(crate) fn stored_events_after(
             fact: Some(fact.fact.clone()),
             article_id: id.clone(),
             source: source.clone(),
+            encoded: OnceLock::new(),
         });
     }
     Ok(Replay { events, scanned })
 }
 
 /// Starts a subscription task; deliveries arrive on the returned channel,
-/// which closes when the server stops or a store read fails.
+/// in batches, in sequence order; it closes when the server stops or a
+/// store read fails.
 pub(crate) fn start(
     shared: Arc<Shared>,
     after: u64,
     filter: FactFilter,
     heartbeat: Duration,
     permit: OwnedSemaphorePermit,
-) -> mpsc::Receiver<Delivery> {
+) -> mpsc::Receiver<Vec<Delivery>> {
     let (out, deliveries) = mpsc::channel(OUTPUT_QUEUE);
     tokio::spawn(async move {
         if let Err(error) = follow(shared, after, filter, heartbeat, out).await {
@@ -253,7 +267,7 @@ async fn follow(
     after: u64,
     filter: FactFilter,
     heartbeat: Duration,
-    out: mpsc::Sender<Delivery>,
+    out: mpsc::Sender<Vec<Delivery>>,
 ) -> Result<(), StoreError> {
     let mut stopping = shared.stopping.subscribe();
     if *stopping.borrow_and_update() {
@@ -320,17 +334,23 @@ async fn deliver(
     events: Vec<Arc<FactEvent>>,
     filter: &FactFilter,
     cursor: &mut Cursor,
-    out: &mpsc::Sender<Delivery>,
+    out: &mpsc::Sender<Vec<Delivery>>,
 ) -> bool {
-    for event in events {
-        cursor.scanned = event.sequence;
-        if filter.matches(&event) {
-            if out.send(Delivery::Event(event)).await.is_err() {
-                return false;
-            }
-            cursor.last_sent = Instant::now();
+    let Some(last) = events.last().map(|event| event.sequence) else {
+        return true;
+    };
+    let batch: Vec<Delivery> = events
+        .into_iter()
+        .filter(|event| filter.matches(event))
+        .map(Delivery::Event)
+        .collect();
+    if !batch.is_empty() {
+        if out.send(batch).await.is_err() {
+            return false;
         }
+        cursor.last_sent = Instant::now();
     }
+    cursor.scanned = last;
     true
 }
 
@@ -341,7 +361,7 @@ async fn idle(
     heartbeat: Duration,
     published: &mut watch::Receiver<u64>,
     stopping: &mut watch::Receiver<bool>,
-    out: &mpsc::Sender<Delivery>,
+    out: &mpsc::Sender<Vec<Delivery>>,
 ) -> bool {
     tokio::select! {
         changed = published.changed() => changed.is_ok(),
@@ -354,9 +374,11 @@ async fn idle(
     }
 }
 
-async fn send_heartbeat(cursor: &mut Cursor, out: &mpsc::Sender<Delivery>) -> bool {
+async fn send_heartbeat(cursor: &mut Cursor, out: &mpsc::Sender<Vec<Delivery>>) -> bool {
     cursor.last_sent = Instant::now();
-    out.send(Delivery::Heartbeat(cursor.scanned)).await.is_ok()
+    out.send(vec![Delivery::Heartbeat(cursor.scanned)])
+        .await
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -385,6 +407,7 @@ mod tests {
             }),
             article_id: "a".into(),
             source: source.into(),
+            encoded: OnceLock::new(),
         }
     }
 
