@@ -18,6 +18,13 @@ fn without_last(body: &str) -> String {
     kept.join("\n\n")
 }
 
+/// True when the store's value log (where texts and facts live) holds
+/// `text` anywhere, in use or not.
+fn value_log_holds(dir: &std::path::Path, text: &str) -> bool {
+    let log = std::fs::read(dir.join("values.log")).expect("the value log");
+    memchr::memmem::find(&log, text.as_bytes()).is_some()
+}
+
 async fn article(server: &mut TestServer, id: &str) -> Result<pb::GetArticleResponse, Code> {
     server
         .client
@@ -139,7 +146,11 @@ async fn a_deleted_article_is_gone_its_copies_name_the_next_source_and_it_surviv
     submit(&mut server, "other", "sputniknews.com", &other).await;
 
     let facts_of_original = fact_ids(&mut server, "original").await;
+    let only_in_original = paragraphs(&original).pop().expect("a last paragraph");
+    assert!(value_log_holds(dir.path(), &only_in_original));
     let deleted = delete(&mut server, "original").await;
+    // A takedown leaves its words nowhere in the value log.
+    assert!(!value_log_holds(dir.path(), &only_in_original));
     assert_eq!((deleted.id.as_str(), deleted.sequence), ("original", 1));
     // Its last paragraph is in no copy: freed.
     assert!(deleted.texts_freed >= 1, "{deleted:?}");

@@ -9,12 +9,14 @@
 //! |----------------------------------------------|-------------------------------|
 //! | `m` `format`                                 | format version, u32 BE        |
 //! | `m` `deletions`                              | articles deleted since it was added, u64 BE (absent: none) |
+//! | `m` `values_end`                             | where the value log ends, u64 BE |
+//! | `m` `values_released`                        | value log extents the last commit stopped using, until punched out |
 //! | `A` sequence (u64 BE)                        | [`ArticleRecord`]             |
 //! | `i` id                                       | its sequence, u64 BE          |
-//! | `t` first seq (u64 BE)                       | the texts that article stored first ([`texts`]) |
+//! | `t` first seq (u64 BE)                       | the texts that article stored first ([`texts`]), in the value log |
 //! | `P` fingerprint (32 bytes)                   | that place (12 bytes) and the articles containing it (u64 BE) |
 //! | `c` origin seq, copy seq (u64 BE)            | their (origin para, copy para) pairs ([`copies`]) |
-//! | `f` article sequence (u64 BE)                | the article's facts           |
+//! | `f` article sequence (u64 BE)                | the article's facts, in the value log |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
 //! | `d` article sequence (u64 BE)                | the id of a deleted article    |
@@ -40,6 +42,11 @@
 //! (does anyone else carry this fact?) that the match window's count of
 //! each fact's carriers answers without reading the store.
 //!
+//! The bulk (texts and facts) lives in the value log beside sled
+//! ([`value_log`]); sled holds a 13-byte pointer in its place. Format 6
+//! added the log; values written before it stay in sled and are read
+//! there, so a store of format 5 is not moved.
+//!
 //! Record values are a value-version byte followed by postcard. Version 2
 //! changed articles (passages and skip reasons in the analysis) and
 //! paragraphs (where the text was first stored); their version-1 values
@@ -51,10 +58,13 @@ mod copies;
 mod legacy;
 mod texts;
 mod upgrade;
+mod value_log;
 
 use std::{collections::HashMap, path::Path, sync::Mutex, time::Duration};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+use value_log::{LogWrites, ValueLog};
 
 use super::{
     ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, Instant, Notice,
@@ -70,13 +80,18 @@ use crate::{
 /// The format this build writes and reads. A store of an earlier format is
 /// moved to it at open and marked with it, so that an older build refuses
 /// it rather than misread it.
-const FORMAT_VERSION: u32 = 5;
+const FORMAT_VERSION: u32 = 6;
 /// Value encoding version (first byte of every record value).
 const VALUE_VERSION: u8 = 3;
 /// The oldest value version this build reads.
 const OLDEST_VALUE_VERSION: u8 = 1;
 
 const FORMAT_KEY: &[u8] = b"mformat";
+/// Where the value log ends, as of the last commit (u64 BE).
+const VALUE_LOG_END_KEY: &[u8] = b"mvalues_end";
+/// Value log extents the last commit stopped using, until they are
+/// punched out of the file.
+const RELEASED_KEY: &[u8] = b"mvalues_released";
 const DELETIONS_KEY: &[u8] = b"mdeletions";
 const ARTICLE: u8 = b'A';
 const SEQUENCE_BY_ID: u8 = b'i';
@@ -101,6 +116,8 @@ impl From<sled::Error> for StoreError {
 /// wirecopy's data in a sled database.
 pub struct SledStore {
     db: sled::Db,
+    /// Texts and facts of articles (see [`value_log`]).
+    values: ValueLog,
     /// The next free article and event sequences, held while a commit
     /// checks and applies its batch.
     next: Mutex<NextSequences>,
@@ -139,8 +156,24 @@ impl SledStore {
                 db.flush()?;
             }
         }
+        let log_end = match db.get(VALUE_LOG_END_KEY)? {
+            Some(raw) => {
+                u64::from_be_bytes(raw.as_ref().try_into().map_err(|_| StoreError::Corrupt {
+                    key: "value log end".into(),
+                    reason: format!("{} bytes, expected 8", raw.len()),
+                })?)
+            }
+            None => 0,
+        };
+        let values = ValueLog::open(dir, log_end)?;
+        // A crash between a commit and its punching leaves the list.
+        if let Some(raw) = db.get(RELEASED_KEY)? {
+            values.release(&value_log::decode_extents(&raw))?;
+            db.remove(RELEASED_KEY)?;
+        }
         let mut store = SledStore {
             db,
+            values,
             next: Mutex::new(NextSequences::default()),
             sync: None,
         };
@@ -148,6 +181,7 @@ impl SledStore {
             article: store.last_sequence()? + 1,
             event: store.last_event_sequence()? + 1,
             deletions: store.deletions()?,
+            log_end,
         });
         Ok(store)
     }
@@ -181,6 +215,8 @@ struct NextSequences {
     event: u64,
     /// The deletion count after the last commit.
     deletions: u64,
+    /// Where the value log ends.
+    log_end: u64,
 }
 
 /// How long an open waits for the lock of a process that is exiting.
@@ -284,12 +320,21 @@ fn key_number(key: &[u8], what: &str) -> Result<u64, StoreError> {
 /// The writes of a batch's deletions: the articles go (a tombstone keeps
 /// their sequence taken), with their copy relations and facts; freed texts and retracted facts go; kept contents and notices are
 /// written.
-fn write_deletions(writes: &mut sled::Batch, batch: &CommitBatch) -> Result<(), StoreError> {
+fn write_deletions(
+    db: &sled::Db,
+    writes: &mut sled::Batch,
+    logged: &mut LogWrites,
+    batch: &CommitBatch,
+) -> Result<(), StoreError> {
     for deletion in &batch.deletions {
         writes.remove(&article_key(deletion.sequence)[..]);
         writes.remove(&dated_key(deletion.date, deletion.sequence)[..]);
         writes.remove(id_key(&deletion.id));
-        writes.remove(&numbered_key(ARTICLE_FACTS, deletion.sequence)[..]);
+        let facts = numbered_key(ARTICLE_FACTS, deletion.sequence);
+        if let Some(old) = db.get(facts)? {
+            logged.release(&old);
+        }
+        writes.remove(&facts[..]);
         writes.insert(
             &numbered_key(DELETED, deletion.sequence)[..],
             deletion.id.as_bytes(),
@@ -572,7 +617,10 @@ impl SledStore {
     /// The facts of the article at `sequence` as stored (none when it has
     /// none).
     fn stored_facts(&self, sequence: u64) -> Result<Vec<StoredFact>, StoreError> {
-        match self.db.get(numbered_key(ARTICLE_FACTS, sequence))? {
+        match self
+            .values
+            .get(&self.db, &numbered_key(ARTICLE_FACTS, sequence))?
+        {
             Some(raw) => decode(|| format!("facts of article {sequence}"), &raw),
             None => Ok(Vec::new()),
         }
@@ -650,8 +698,8 @@ impl SledStore {
             creators.entry(record.first_article)
         {
             let Some(raw) = self
-                .db
-                .get(numbered_key(ARTICLE_FACTS, record.first_article))?
+                .values
+                .get(&self.db, &numbered_key(ARTICLE_FACTS, record.first_article))?
             else {
                 // Its creating article was deleted; others carry it.
                 return match self.db.get(fact_key_with(KEPT_CONTENT, id))? {
@@ -755,7 +803,10 @@ impl Store for SledStore {
     }
 
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {
-        let Some(raw) = self.db.get(numbered_key(ARTICLE_FACTS, sequence))? else {
+        let Some(raw) = self
+            .values
+            .get(&self.db, &numbered_key(ARTICLE_FACTS, sequence))?
+        else {
             return Ok(None);
         };
         let stored: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &raw)?;
@@ -832,10 +883,11 @@ impl Store for SledStore {
         let Some((first, article_count)) = self.place(fingerprint)? else {
             return Ok(None);
         };
-        let text = texts::text_at(&self.db, first)?.ok_or_else(|| StoreError::Corrupt {
-            key: format!("paragraph {fingerprint:?}"),
-            reason: format!("no text stored at {first:?}"),
-        })?;
+        let text =
+            texts::text_at(&self.db, &self.values, first)?.ok_or_else(|| StoreError::Corrupt {
+                key: format!("paragraph {fingerprint:?}"),
+                reason: format!("no text stored at {first:?}"),
+            })?;
         Ok(Some(ParagraphRecord {
             text: text.text,
             first,
@@ -855,26 +907,31 @@ impl Store for SledStore {
         first_article: u64,
         visit: &mut dyn FnMut(Fingerprint, ParagraphRecord),
     ) -> Result<(), StoreError> {
-        texts::each_since(&self.db, first_article, &mut |first, stored| {
-            let (_, article_count) =
-                self.place(&stored.fingerprint)?
-                    .ok_or_else(|| StoreError::Corrupt {
-                        key: format!("text at {first:?}"),
-                        reason: "its fingerprint has no place".into(),
-                    })?;
-            visit(
-                stored.fingerprint,
-                ParagraphRecord {
-                    text: stored.text,
-                    first,
-                    offset: stored.offset,
-                    origin: stored.origin,
-                    article_count,
-                    anchors: stored.anchors,
-                },
-            );
-            Ok(())
-        })
+        texts::each_since(
+            &self.db,
+            &self.values,
+            first_article,
+            &mut |first, stored| {
+                let (_, article_count) =
+                    self.place(&stored.fingerprint)?
+                        .ok_or_else(|| StoreError::Corrupt {
+                            key: format!("text at {first:?}"),
+                            reason: "its fingerprint has no place".into(),
+                        })?;
+                visit(
+                    stored.fingerprint,
+                    ParagraphRecord {
+                        text: stored.text,
+                        first,
+                        offset: stored.offset,
+                        origin: stored.origin,
+                        article_count,
+                        anchors: stored.anchors,
+                    },
+                );
+                Ok(())
+            },
+        )
     }
 
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
@@ -893,6 +950,7 @@ impl Store for SledStore {
         for entry in self.db.scan_prefix([ARTICLE_FACTS]) {
             let (key, value) = entry?;
             let sequence = key_number(&key, "facts of an article")?;
+            let value = self.values.resolve(value)?;
             let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &value)?;
             let mut seen = std::collections::BTreeSet::new();
             for fact in &facts {
@@ -938,6 +996,7 @@ impl Store for SledStore {
             return Ok(committed);
         }
         let mut writes = sled::Batch::default();
+        let mut logged = LogWrites::new(next.log_end);
         for article in &batch.articles {
             writes.insert(&article_key(article.sequence)[..], encode(article)?);
             writes.insert(
@@ -956,7 +1015,9 @@ impl Store for SledStore {
             .collect();
         texts::write(
             &self.db,
+            &self.values,
             &mut writes,
+            &mut logged,
             &batch.paragraphs,
             &leaving,
             committed.articles.clone(),
@@ -994,10 +1055,11 @@ impl Store for SledStore {
                     },
                 })
                 .collect();
-            writes.insert(
-                &numbered_key(ARTICLE_FACTS, *sequence)[..],
-                encode(&stored)?,
-            );
+            logged.insert(
+                &mut writes,
+                &numbered_key(ARTICLE_FACTS, *sequence),
+                &encode(&stored)?,
+            )?;
         }
         for (id, fact) in &batch.facts {
             writes.insert(&fact_key(id)[..], encode(fact)?);
@@ -1008,10 +1070,20 @@ impl Store for SledStore {
         for (fingerprint, count) in &batch.isolated {
             writes.insert(&isolated_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
-        write_deletions(&mut writes, batch)?;
+        write_deletions(&self.db, &mut writes, &mut logged, batch)?;
         let deletions = next.deletions + batch.deletions.len() as u64;
         if deletions != next.deletions {
             writes.insert(DELETIONS_KEY, &deletions.to_be_bytes()[..]);
+        }
+        if !logged.is_empty() {
+            // On the disk before any pointer to it can be.
+            self.values.write(&logged)?;
+            self.values.sync()?;
+            writes.insert(VALUE_LOG_END_KEY, &logged.end().to_be_bytes()[..]);
+        }
+        let released = logged.released();
+        if !released.is_empty() {
+            writes.insert(RELEASED_KEY, value_log::encode_extents(released));
         }
         self.db.apply_batch(writes)?;
         // Applied, so taken, even if the flush below fails.
@@ -1019,8 +1091,14 @@ impl Store for SledStore {
             article: committed.articles.end,
             event: committed.events.end,
             deletions,
+            log_end: logged.end(),
         };
         self.flush_durably()?;
+        if !released.is_empty() {
+            // Durably unused now; an open redoes this if it is cut short.
+            self.values.release(released)?;
+            self.db.remove(RELEASED_KEY)?;
+        }
         Ok(committed)
     }
 

@@ -15,7 +15,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{decode, decode_origin, encode, key_number, numbered_key, origin_bytes, TEXT};
+use super::{
+    decode, decode_origin, encode, key_number, numbered_key, origin_bytes,
+    value_log::{LogWrites, ValueLog},
+    TEXT,
+};
 use crate::{
     matching::Origin,
     store::{ParagraphRecord, StoreError},
@@ -42,16 +46,20 @@ fn texts_key(article: u64) -> [u8; 9] {
     numbered_key(TEXT, article)
 }
 
-fn read_article(db: &sled::Db, article: u64) -> Result<ArticleTexts, StoreError> {
-    match db.get(texts_key(article))? {
+fn read_article(db: &sled::Db, log: &ValueLog, article: u64) -> Result<ArticleTexts, StoreError> {
+    match log.get(db, &texts_key(article))? {
         Some(raw) => decode(|| format!("texts of article {article}"), &raw),
         None => Ok(Vec::new()),
     }
 }
 
 /// The text first stored at `place`.
-pub(super) fn text_at(db: &sled::Db, place: Origin) -> Result<Option<StoredText>, StoreError> {
-    Ok(read_article(db, place.article)?
+pub(super) fn text_at(
+    db: &sled::Db,
+    log: &ValueLog,
+    place: Origin,
+) -> Result<Option<StoredText>, StoreError> {
+    Ok(read_article(db, log, place.article)?
         .into_iter()
         .find(|(paragraph, _)| *paragraph == place.paragraph)
         .map(|(_, text)| text))
@@ -61,12 +69,14 @@ pub(super) fn text_at(db: &sled::Db, place: Origin) -> Result<Option<StoredText>
 /// `first_article` or a later one, in order of place.
 pub(super) fn each_since(
     db: &sled::Db,
+    log: &ValueLog,
     first_article: u64,
     visit: &mut dyn FnMut(Origin, StoredText) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     for entry in db.range(texts_key(first_article)..=texts_key(u64::MAX)) {
         let (key, value) = entry?;
         let article = key_number(&key, "texts of an article")?;
+        let value = log.resolve(value)?;
         let texts: ArticleTexts = decode(|| format!("texts of article {article}"), &value)?;
         for (paragraph, text) in texts {
             visit(Origin { article, paragraph }, text)?;
@@ -75,13 +85,16 @@ pub(super) fn each_since(
     Ok(())
 }
 
-/// Adds the writes that store `added` and take the texts at `removed` out.
-/// The texts of an article of this batch (`new_articles`) make a new key;
-/// any other article's value is read and rewritten (a freed or relocated
-/// text, the rare case).
+/// Adds the writes that store `added` and take the texts at `removed` out,
+/// the values going to the value log. The texts of an article of this
+/// batch (`new_articles`) make a new key; any other article's value is
+/// read and rewritten (a freed or relocated text, the rare case), and its
+/// old value released.
 pub(super) fn write(
     db: &sled::Db,
+    log: &ValueLog,
     writes: &mut sled::Batch,
+    logged: &mut LogWrites,
     added: &[(Fingerprint, ParagraphRecord)],
     removed: &[Origin],
     new_articles: std::ops::Range<u64>,
@@ -103,18 +116,23 @@ pub(super) fn write(
         removes.insert(place.paragraph);
     }
     for (article, (adds, removes)) in changes {
-        let mut texts = if new_articles.contains(&article) {
-            Vec::new()
-        } else {
-            read_article(db, article)?
-        };
+        let key = texts_key(article);
+        let mut texts = Vec::new();
+        if !new_articles.contains(&article) {
+            if let Some(old) = db.get(key)? {
+                texts = decode(
+                    || format!("texts of article {article}"),
+                    &log.resolve(old.clone())?,
+                )?;
+                logged.release(&old);
+            }
+        }
         texts.retain(|(paragraph, _)| !removes.contains(paragraph));
         merge(&mut texts, adds);
-        let key = texts_key(article);
         if texts.is_empty() {
             writes.remove(&key[..]);
         } else {
-            writes.insert(&key[..], encode(&texts)?);
+            logged.insert(writes, &key, &encode(&texts)?)?;
         }
     }
     Ok(())
@@ -159,7 +177,11 @@ pub(super) fn upgrade_from_format4(db: &sled::Db, chunk: usize) -> Result<(), St
         for (article, adds) in by_article {
             // An article's texts may come in two chunks, or again after a
             // crash: merged with what its key holds.
-            let mut texts = read_article(db, article)?;
+            // Stores before format 6 hold every value inline.
+            let mut texts: ArticleTexts = match db.get(texts_key(article))? {
+                Some(raw) => decode(|| format!("texts of article {article}"), &raw)?,
+                None => Vec::new(),
+            };
             merge(&mut texts, adds);
             writes.insert(&texts_key(article)[..], encode(&texts)?);
         }
@@ -192,46 +214,79 @@ mod tests {
         (fingerprint, paragraph)
     }
 
-    fn stored(db: &sled::Db, since: u64) -> Result<Vec<(Origin, String)>, StoreError> {
+    fn stored(
+        db: &sled::Db,
+        log: &ValueLog,
+        since: u64,
+    ) -> Result<Vec<(Origin, String)>, StoreError> {
         let mut found = Vec::new();
-        each_since(db, since, &mut |place, text| {
+        each_since(db, log, since, &mut |place, text| {
             found.push((place, text.text));
             Ok(())
         })?;
         Ok(found)
     }
 
+    /// Writes a batch the way a commit does: values first, then sled.
+    fn commit(
+        db: &sled::Db,
+        log: &ValueLog,
+        end: &mut u64,
+        added: &[(Fingerprint, ParagraphRecord)],
+        removed: &[Origin],
+        new_articles: std::ops::Range<u64>,
+    ) -> Result<usize, StoreError> {
+        let mut writes = sled::Batch::default();
+        let mut logged = LogWrites::new(*end);
+        write(
+            db,
+            log,
+            &mut writes,
+            &mut logged,
+            added,
+            removed,
+            new_articles,
+        )?;
+        log.write(&logged)?;
+        db.apply_batch(writes)?;
+        log.release(logged.released())?;
+        *end = logged.end();
+        Ok(logged.released().len())
+    }
+
     #[test]
     fn texts_are_filed_by_article_and_taken_out_one_by_one() -> Result<(), StoreError> {
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Io(e.to_string()))?;
         let db = sled::Config::new().temporary(true).open()?;
+        let log = ValueLog::open(dir.path(), 0)?;
+        let mut end = 0;
         let added = [
             record(at(1, 0), "one"),
             record(at(1, 2), "two"),
             record(at(2, 1), "three"),
         ];
-        let mut writes = sled::Batch::default();
-        write(&db, &mut writes, &added, &[], 1..3)?;
-        db.apply_batch(writes)?;
+        assert_eq!(commit(&db, &log, &mut end, &added, &[], 1..3)?, 0);
         assert_eq!(db.scan_prefix([TEXT]).count(), 2, "one key per article");
         assert_eq!(
-            text_at(&db, at(1, 2))?.map(|t| t.text),
+            text_at(&db, &log, at(1, 2))?.map(|t| t.text),
             Some("two".to_owned())
         );
-        assert!(text_at(&db, at(1, 1))?.is_none());
-        assert_eq!(stored(&db, 2)?, [(at(2, 1), "three".to_owned())]);
+        assert!(text_at(&db, &log, at(1, 1))?.is_none());
+        assert_eq!(stored(&db, &log, 2)?, [(at(2, 1), "three".to_owned())]);
 
-        // Article 1's first text moves to article 3; article 2's is freed.
-        let mut writes = sled::Batch::default();
-        write(
+        // Article 1's first text moves to article 3; article 2's is freed:
+        // both old values are released.
+        let released = commit(
             &db,
-            &mut writes,
+            &log,
+            &mut end,
             &[record(at(3, 0), "one")],
             &[at(1, 0), at(2, 1)],
             3..4,
         )?;
-        db.apply_batch(writes)?;
+        assert_eq!(released, 2);
         assert_eq!(
-            stored(&db, 1)?,
+            stored(&db, &log, 1)?,
             [(at(1, 2), "two".to_owned()), (at(3, 0), "one".to_owned())]
         );
         assert_eq!(db.scan_prefix([TEXT]).count(), 2, "article 2's key went");
@@ -258,11 +313,14 @@ mod tests {
         // Small chunks, so that an article's texts come from several.
         upgrade_from_format4(&db, 4)?;
         assert_eq!(db.scan_prefix([TEXT]).count(), 3);
-        let all = stored(&db, 1)?;
+        // The moved values are inline, read as they are.
+        let dir = tempfile::tempdir().map_err(|e| StoreError::Io(e.to_string()))?;
+        let log = ValueLog::open(dir.path(), 0)?;
+        let all = stored(&db, &log, 1)?;
         assert_eq!(all.len(), 15);
         assert_eq!(all[7], (at(2, 2), "2.2".to_owned()));
         upgrade_from_format4(&db, 4)?;
-        assert_eq!(stored(&db, 1)?, all, "moving again changes nothing");
+        assert_eq!(stored(&db, &log, 1)?, all, "moving again changes nothing");
         Ok(())
     }
 }

@@ -62,9 +62,14 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
     if found < 4 {
         index_dates(db)?;
     }
-    remove_all(db, FACT_CARRIER)?;
-    super::copies::upgrade_from_format4(db, CHUNK)?;
-    super::texts::upgrade_from_format4(db, CHUNK)
+    if found < 5 {
+        remove_all(db, FACT_CARRIER)?;
+        super::copies::upgrade_from_format4(db, CHUNK)?;
+        super::texts::upgrade_from_format4(db, CHUNK)?;
+    }
+    // Format 6 moves nothing: values written before it stay in sled and
+    // are read there (see `value_log`).
+    Ok(())
 }
 
 /// Moves the keys under `prefix` that are `old_length` bytes long (an
