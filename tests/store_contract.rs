@@ -115,7 +115,6 @@ fn paragraph(first: Origin, text: &str, article_count: u64) -> ParagraphRecord {
         offset: 10 * first.paragraph,
         origin: first,
         article_count,
-        anchors: vec![u64::from(first.paragraph) + 1, 99],
     }
 }
 

@@ -243,7 +243,12 @@ impl Engine {
         config: EngineConfig,
         window_file: Option<PathBuf>,
     ) -> Result<Engine, Error> {
-        let recent = Recent::open(store.as_ref(), config.match_window, window_file.as_deref())?;
+        let recent = Recent::open(
+            store.as_ref(),
+            config.match_window,
+            &config.text,
+            window_file.as_deref(),
+        )?;
         let head = store.last_event_sequence()?;
         let next = Sequences {
             article: store.last_sequence()? + 1,

@@ -36,7 +36,7 @@ use crate::{
     facts::{Fact, FactBody, FactId},
     matching::{AnchorIndex, Origin},
     store::{ParagraphRecord, Store, StoreError},
-    text::Fingerprint,
+    text::{paragraph_anchors, Fingerprint, TextConfig},
 };
 
 /// What the window keeps of a paragraph text.
@@ -161,12 +161,13 @@ impl Recent {
     pub fn open(
         store: &dyn Store,
         match_window: u64,
+        text: &TextConfig,
         file: Option<&Path>,
     ) -> Result<Recent, StoreError> {
         let started = std::time::Instant::now();
         let mut resumed = None;
         if let Some(path) = file {
-            match snapshot::resume(store, match_window, path) {
+            match snapshot::resume(store, match_window, text, path) {
                 Ok(found) => resumed = Some(found),
                 Err(snapshot::Unusable::Missing) => {}
                 Err(snapshot::Unusable::Store(error)) => return Err(error),
@@ -184,7 +185,7 @@ impl Recent {
         };
         let (recent, tail_articles) = match resumed {
             Some(found) => found,
-            None => (Recent::read_from(store, match_window)?, 0),
+            None => (Recent::read_from(store, match_window, text)?, 0),
         };
         let size = recent.size();
         let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -203,7 +204,11 @@ impl Recent {
     /// The window read from what `store` holds alone: the paragraphs first
     /// stored by the window's articles, with those articles' ids and
     /// facts, and the ids of every article and fact.
-    pub fn read_from(store: &dyn Store, match_window: u64) -> Result<Recent, StoreError> {
+    pub fn read_from(
+        store: &dyn Store,
+        match_window: u64,
+        text: &TextConfig,
+    ) -> Result<Recent, StoreError> {
         // How long each part takes, for the restart's debug log.
         let mut lap = std::time::Instant::now();
         let mut took = move || {
@@ -219,7 +224,7 @@ impl Recent {
         recent.current.number = generation;
         recent.older.number = generation.saturating_sub(1);
         let start = recent.first_sequence(recent.older.number);
-        recent.read_texts_since(store, start)?;
+        recent.read_texts_since(store, start, text)?;
         let texts_ms = took();
         store.each_article_since(start, &mut |record, facts| {
             recent.add_article(
@@ -251,7 +256,12 @@ impl Recent {
     /// Adds the texts first stored by the article with sequence `start`
     /// or a later one, each to the generation of the article that first
     /// stored it (the current one or the one before).
-    fn read_texts_since(&mut self, store: &dyn Store, start: u64) -> Result<(), StoreError> {
+    fn read_texts_since(
+        &mut self,
+        store: &dyn Store,
+        start: u64,
+        text: &TextConfig,
+    ) -> Result<(), StoreError> {
         let mut paragraphs = Vec::new();
         store.each_paragraph_since(start, &mut |fingerprint, record| {
             paragraphs.push((fingerprint, record));
@@ -260,20 +270,27 @@ impl Recent {
         // so that candidates rank as they did before the restart.
         paragraphs.sort_unstable_by_key(|(_, record)| record.first);
         for (fingerprint, record) in paragraphs {
-            self.add_stored_paragraph(fingerprint, record);
+            self.add_stored_paragraph(fingerprint, record, text);
         }
         Ok(())
     }
 
-    fn add_stored_paragraph(&mut self, fingerprint: Fingerprint, record: ParagraphRecord) {
+    fn add_stored_paragraph(
+        &mut self,
+        fingerprint: Fingerprint,
+        record: ParagraphRecord,
+        text: &TextConfig,
+    ) {
         let generation = self.generation_of(record.first.article);
         let target = if generation == self.current.number {
             &mut self.current
         } else {
             &mut self.older
         };
-        if !record.anchors.is_empty() {
-            target.index.insert(fingerprint, &record.anchors);
+        // The store keeps no anchors: computed again, as when first stored.
+        let anchors = paragraph_anchors(&record.text, text);
+        if !anchors.is_empty() {
+            target.index.insert(fingerprint, &anchors);
         }
         target.paragraphs.push(fingerprint);
         self.paragraphs.insert(

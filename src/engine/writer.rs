@@ -279,7 +279,7 @@ fn fill_batch(pending: &Pending, batch: &mut CommitBatch) {
     batch.paragraphs = pending
         .new_paragraphs
         .iter()
-        .map(|(fingerprint, paragraph, anchors)| {
+        .map(|(fingerprint, paragraph, _)| {
             (
                 *fingerprint,
                 ParagraphRecord {
@@ -288,7 +288,6 @@ fn fill_batch(pending: &Pending, batch: &mut CommitBatch) {
                     offset: paragraph.offset,
                     origin: paragraph.origin,
                     article_count: paragraph.article_count,
-                    anchors: anchors.clone(),
                 },
             )
         })
@@ -598,7 +597,13 @@ fn store_paragraphs(
                     origin: own,
                     article_count: record.article_count + 1,
                 };
-                pending.add_paragraph(paragraph.fingerprint, stored, record.anchors.clone());
+                // The same text as this paragraph, so the same anchors.
+                let anchors = if paragraph.is_evidence {
+                    paragraph.anchors.clone()
+                } else {
+                    Vec::new()
+                };
+                pending.add_paragraph(paragraph.fingerprint, stored, anchors);
             }
             ParagraphFate::New => {
                 let own = Origin {

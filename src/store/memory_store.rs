@@ -64,7 +64,6 @@ struct Text {
     offset: u32,
     origin: Origin,
     text: String,
-    anchors: Vec<u64>,
 }
 
 /// An instant as a retention key: to the second, as in every backend.
@@ -89,7 +88,6 @@ impl State {
             offset: text.offset,
             origin: text.origin,
             article_count,
-            anchors: text.anchors.clone(),
         })
     }
 
@@ -164,7 +162,6 @@ impl State {
                     offset: paragraph.offset,
                     origin: paragraph.origin,
                     text: paragraph.text.clone(),
-                    anchors: paragraph.anchors.clone(),
                 },
             );
             self.places

@@ -138,10 +138,6 @@ pub struct ParagraphRecord {
     pub origin: Origin,
     /// How many stored articles contain it.
     pub article_count: u64,
-    /// Its winnowed shingle anchors when it was stored as evidence (empty
-    /// otherwise), so the in-memory index is rebuilt at start-up without
-    /// normalising every stored text again.
-    pub anchors: Vec<u64>,
 }
 
 /// Whether an article brought a fact first or confirmed a known one.

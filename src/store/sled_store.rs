@@ -894,7 +894,6 @@ impl Store for SledStore {
             offset: text.offset,
             origin: text.origin,
             article_count,
-            anchors: text.anchors,
         }))
     }
 
@@ -926,7 +925,6 @@ impl Store for SledStore {
                         offset: stored.offset,
                         origin: stored.origin,
                         article_count,
-                        anchors: stored.anchors,
                     },
                 );
                 Ok(())
@@ -1240,7 +1238,6 @@ mod tests {
         let paragraph = store.paragraph(&fingerprint)?.ok_or("paragraph readable")?;
         assert_eq!(paragraph.text, "Old text.");
         assert_eq!(paragraph.first, paragraph.origin);
-        assert_eq!(paragraph.anchors, [42]);
         let marker = store.db.get(FORMAT_KEY)?.ok_or("format marker")?;
         assert_eq!(marker.as_ref(), &FORMAT_VERSION.to_be_bytes());
         Ok(())
@@ -1366,7 +1363,6 @@ mod tests {
             assert_eq!(read.text, old.text);
             assert_eq!((read.first, read.origin), (old.first, old.origin));
             assert_eq!((read.offset, read.article_count), (old.offset, *count));
-            assert_eq!(read.anchors, old.anchors);
             let sequence = old.first.article;
             let id = format!("id-{sequence}");
             assert_eq!(store.article(&id)?, Some(article_record(sequence, &id)));

@@ -22,7 +22,7 @@ pub mod prepare;
 pub mod shingles;
 pub mod template;
 
-pub use prepare::{prepare_body, PreparedBody, PreparedParagraph, TextConfig};
+pub use prepare::{paragraph_anchors, prepare_body, PreparedBody, PreparedParagraph, TextConfig};
 
 /// A 32-byte blake3 hash of a normalised paragraph: equal fingerprints mean
 /// the same text after normalisation.

@@ -149,6 +149,21 @@ pub fn prepare_body(body: &str, config: &TextConfig) -> PreparedBody {
     prepared
 }
 
+/// The anchors [`prepare_body`] gives a paragraph whose content is
+/// `content`: none unless it is evidence. The store keeps paragraph texts
+/// without them; the match window recomputes them when it reads texts
+/// back.
+pub fn paragraph_anchors(content: &str, config: &TextConfig) -> Vec<u64> {
+    let normalized = normalize(content);
+    if words(&normalized).count() < config.min_words.max(1) {
+        return Vec::new();
+    }
+    anchors(
+        &shingle_hashes(&normalized, config.shingles),
+        config.shingles.window,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +187,25 @@ mod tests {
         );
         assert_eq!(copy.credits.len(), 2);
         assert_eq!(copy.credits[1].kind, CreditKind::Dateline);
+    }
+
+    #[test]
+    fn anchors_computed_again_from_a_stored_text_are_the_ones_prepared() {
+        let config = TextConfig::default();
+        let body = include_str!("../../tests/fixtures/seeds/000_98a7db490f32b566.txt");
+        let prepared = prepare_body(body, &config);
+        assert!(prepared.paragraphs.iter().any(|p| !p.anchors.is_empty()));
+        for paragraph in &prepared.paragraphs {
+            let expected: &[u64] = if paragraph.is_evidence {
+                &paragraph.anchors
+            } else {
+                &[]
+            };
+            assert_eq!(
+                paragraph_anchors(&body[paragraph.content.clone()], &config),
+                expected
+            );
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ use super::{fact_key, Generation, Recent, RecentParagraph, WindowFact};
 use crate::{
     facts::{FactBody, FactId},
     store::{Store, StoreError},
-    text::Fingerprint,
+    text::{Fingerprint, TextConfig},
 };
 
 const MAGIC: &[u8; 8] = b"WCWINDOW";
@@ -214,6 +214,7 @@ impl Recent {
 pub(super) fn resume(
     store: &dyn Store,
     match_window: u64,
+    text: &TextConfig,
     path: &Path,
 ) -> Result<(Recent, usize), Unusable> {
     let started = std::time::Instant::now();
@@ -226,7 +227,7 @@ pub(super) fn resume(
     drop(bytes);
     let mut recent = fits(loaded, store, match_window)?;
     let loaded_ms = started.elapsed().as_millis();
-    let tail = recent.read_tail(store)?;
+    let tail = recent.read_tail(store, text)?;
     tracing::debug!(
         loaded_ms,
         tail_articles = tail,
@@ -333,11 +334,11 @@ fn fits(loaded: Loaded, store: &dyn Store, match_window: u64) -> Result<Recent, 
 impl Recent {
     /// Adds what the store committed after the window was saved, as the
     /// writer added it then, and says how many articles that was.
-    fn read_tail(&mut self, store: &dyn Store) -> Result<usize, StoreError> {
+    fn read_tail(&mut self, store: &dyn Store, text: &TextConfig) -> Result<usize, StoreError> {
         let last = store.last_sequence()?;
         self.start_generation(self.generation_of(last + 1));
         let start = (self.last_article + 1).max(self.first_sequence(self.older.number));
-        self.read_texts_since(store, start)?;
+        self.read_texts_since(store, start, text)?;
         // Texts stored before the tail that its articles contain again:
         // their counts moved.
         let mut contained: FxHashSet<Fingerprint> = FxHashSet::default();
@@ -462,18 +463,20 @@ mod tests {
         // Saved in generation 1 (articles 9 to 16), with a tail that runs
         // into generation 2.
         let (store, live) = ingest(11, &path, None).await;
-        let from_store = Recent::read_from(&*store, WINDOW).expect("reads");
+        let from_store = Recent::read_from(&*store, WINDOW, &TextConfig::default()).expect("reads");
         assert_eq!(from_store.size().articles, 11, "generations 1 and 2");
         assert!(
             live == from_store,
             "the window kept while ingesting is the one read from the store"
         );
-        let (resumed, tail) = resume(&*store, WINDOW, &path).expect("the saved window fits");
+        let (resumed, tail) =
+            resume(&*store, WINDOW, &TextConfig::default(), &path).expect("the saved window fits");
         assert_eq!(tail, 8, "articles 12 to 19");
         assert!(resumed == from_store, "saved window + tail = store");
         // A window read again from its own file, with no tail.
         from_store.save(&path).expect("saves");
-        let (reloaded, tail) = resume(&*store, WINDOW, &path).expect("fits");
+        let (reloaded, tail) =
+            resume(&*store, WINDOW, &TextConfig::default(), &path).expect("fits");
         assert_eq!(tail, 0);
         assert!(reloaded == from_store);
     }
@@ -484,15 +487,21 @@ mod tests {
         let path = dir.path().join("window");
         let (deleted, _) = ingest(19, &path, Some("copy-9")).await;
         assert!(
-            matches!(resume(&*deleted, WINDOW, &path), Err(Unusable::Stale(_))),
+            matches!(
+                resume(&*deleted, WINDOW, &TextConfig::default(), &path),
+                Err(Unusable::Stale(_))
+            ),
             "a window saved before a deletion"
         );
         let (store, _) = ingest(19, &path, None).await;
-        let other_size = resume(&*store, WINDOW * 2, &path);
+        let other_size = resume(&*store, WINDOW * 2, &TextConfig::default(), &path);
         assert!(matches!(other_size, Err(Unusable::Stale(_))), "window size");
         let empty = MemoryStore::default();
         assert!(
-            matches!(resume(&empty, WINDOW, &path), Err(Unusable::Stale(_))),
+            matches!(
+                resume(&empty, WINDOW, &TextConfig::default(), &path),
+                Err(Unusable::Stale(_))
+            ),
             "a window ahead of its store"
         );
         let mut bytes = fs::read(&path).expect("reads");
@@ -500,18 +509,18 @@ mod tests {
         bytes[middle] ^= 1;
         fs::write(&path, &bytes).expect("writes");
         assert!(matches!(
-            resume(&*store, WINDOW, &path),
+            resume(&*store, WINDOW, &TextConfig::default(), &path),
             Err(Unusable::Damaged(_))
         ));
         bytes.truncate(20);
         fs::write(&path, &bytes).expect("writes");
         assert!(matches!(
-            resume(&*store, WINDOW, &path),
+            resume(&*store, WINDOW, &TextConfig::default(), &path),
             Err(Unusable::Damaged(_))
         ));
         fs::remove_file(&path).expect("removes");
         assert!(matches!(
-            resume(&*store, WINDOW, &path),
+            resume(&*store, WINDOW, &TextConfig::default(), &path),
             Err(Unusable::Missing)
         ));
     }

@@ -26,16 +26,19 @@ use crate::{
     text::Fingerprint,
 };
 
-/// A paragraph's text as stored at the place it was first stored, with its
-/// anchors (so start-up rebuilds the index without normalising every text
-/// again). Its count lives under its fingerprint (`P`), so counting
-/// another copy does not rewrite the text.
+/// A paragraph's text as stored at the place it was first stored. Its
+/// count lives under its fingerprint (`P`), so counting another copy does
+/// not rewrite the text.
 #[derive(Serialize, Deserialize)]
 pub(super) struct StoredText {
     pub fingerprint: Fingerprint,
     pub offset: u32,
     pub origin: Origin,
     pub text: String,
+    /// Written empty since format 6: the match window computes a text's
+    /// anchors again when it reads it (they were some 1.3 KB an article,
+    /// random numbers that do not compress). Older values' anchors are
+    /// read and ignored.
     pub anchors: Vec<u64>,
 }
 
@@ -106,7 +109,7 @@ pub(super) fn write(
             offset: paragraph.offset,
             origin: paragraph.origin,
             text: paragraph.text.clone(),
-            anchors: paragraph.anchors.clone(),
+            anchors: Vec::new(),
         };
         let (adds, _) = changes.entry(paragraph.first.article).or_default();
         adds.push((paragraph.first.paragraph, text));
@@ -209,7 +212,6 @@ mod tests {
             offset: 0,
             origin: first,
             article_count: 1,
-            anchors: vec![7],
         };
         (fingerprint, paragraph)
     }
@@ -305,7 +307,7 @@ mod tests {
                     offset: record.offset,
                     origin: record.origin,
                     text: record.text,
-                    anchors: record.anchors,
+                    anchors: vec![7],
                 };
                 db.insert(format4_key(at(article, paragraph)), encode(&text)?)?;
             }
