@@ -11,7 +11,10 @@
 //!
 //! Events of a deleted article leave the ring with it, as they are not
 //! replayed from the store either (its words are gone); the notices its
-//! deletion published stay.
+//! deletion published stay. While nobody subscribes the ring keeps
+//! nothing: a subscription that starts later reads what came before it
+//! from the store, and a server without subscribers does not hold some
+//! 50 MB of events no one reads.
 
 use std::{
     collections::{HashSet, VecDeque},
@@ -75,11 +78,13 @@ impl LiveEvents {
 
     /// Appends a durable group's events (each with its article's sequence,
     /// none for a notice), then takes out every event of the articles in
-    /// `deleted`, and wakes the subscriptions.
+    /// `deleted`, and wakes the subscriptions. With no subscription open
+    /// (`subscribed` false) the ring is emptied instead.
     pub(crate) fn publish(
         &self,
         mut events: Vec<(Option<u64>, Arc<FactEvent>)>,
         deleted: &HashSet<u64>,
+        subscribed: bool,
     ) {
         let Some(last) = events.iter().map(|(_, event)| event.sequence).max() else {
             return;
@@ -89,6 +94,11 @@ impl LiveEvents {
         events.sort_unstable_by_key(|(_, event)| event.sequence);
         {
             let mut ring = self.ring.write().unwrap_or_else(|p| p.into_inner());
+            if !subscribed {
+                ring.events.clear();
+                events.clear();
+                ring.evicted_through = last;
+            }
             ring.events.extend(
                 events
                     .into_iter()
@@ -158,7 +168,7 @@ mod tests {
         assert_eq!(live.after(9, 8), LiveRead::InStoreOnly);
         // Out of order within a group, as a deletion's notices can be.
         let group = [13, 11, 12].map(|s| (Some(s), event(s)));
-        live.publish(group.into(), &HashSet::new());
+        live.publish(group.into(), &HashSet::new(), true);
         assert_eq!(*live.watch().borrow(), 13);
         assert_eq!(sequences(live.after(10, 8)), [11, 12, 13]);
         assert_eq!(sequences(live.after(11, 1)), [12]);
@@ -167,9 +177,14 @@ mod tests {
         live.publish(
             vec![(Some(14), event(14)), (None, event(15))],
             &HashSet::new(),
+            true,
         );
         assert_eq!(live.after(10, 8), LiveRead::InStoreOnly);
         assert_eq!(sequences(live.after(11, 8)), [12, 13, 14, 15]);
+        // Nobody subscribed: nothing kept, everything in the store.
+        live.publish(vec![(Some(16), event(16))], &HashSet::new(), false);
+        assert_eq!(live.after(15, 8), LiveRead::InStoreOnly);
+        assert_eq!(live.after(16, 8), LiveRead::UpToDate);
     }
 
     #[test]
@@ -178,8 +193,9 @@ mod tests {
         live.publish(
             vec![(Some(1), event(1)), (Some(2), event(2))],
             &HashSet::new(),
+            true,
         );
-        live.publish(vec![(None, event(3))], &HashSet::from([1]));
+        live.publish(vec![(None, event(3))], &HashSet::from([1]), true);
         assert_eq!(sequences(live.after(0, 8)), [2, 3]);
         assert_eq!(sequences(live.after(1, 8)), [2, 3]);
     }

@@ -205,7 +205,8 @@ impl Shared {
         let deleted = batch.deletions.iter().map(|d| d.sequence).collect();
         // In the ring before the head moves: a subscriber starting at the
         // head must find every event before it in the ring or the store.
-        self.live.publish(events, &deleted);
+        let subscribed = self.subscribers.available_permits() < self.config.max_subscribers;
+        self.live.publish(events, &deleted, subscribed);
         self.head.store(last, Ordering::Release);
     }
 }
