@@ -168,8 +168,12 @@ impl SledStore {
         let values = ValueLog::open(dir, log_end)?;
         // A crash between a commit and its punching leaves the list.
         if let Some(raw) = db.get(RELEASED_KEY)? {
-            values.release(&value_log::decode_extents(&raw))?;
-            db.remove(RELEASED_KEY)?;
+            let punched = values
+                .release(&value_log::decode_extents(&raw))
+                .and_then(|()| Ok(db.remove(RELEASED_KEY).map(drop)?));
+            if let Err(error) = punched {
+                tracing::error!(%error, "unused values could not be taken out of the value log yet");
+            }
         }
         let mut store = SledStore {
             db,
@@ -1079,9 +1083,13 @@ impl Store for SledStore {
             self.values.sync()?;
             writes.insert(VALUE_LOG_END_KEY, &logged.end().to_be_bytes()[..]);
         }
-        let released = logged.released();
+        let mut released = logged.released().to_vec();
         if !released.is_empty() {
-            writes.insert(RELEASED_KEY, value_log::encode_extents(released));
+            // What an earlier commit could not punch out is still listed.
+            if let Some(pending) = self.db.get(RELEASED_KEY)? {
+                released.extend(value_log::decode_extents(&pending));
+            }
+            writes.insert(RELEASED_KEY, value_log::encode_extents(&released));
         }
         self.db.apply_batch(writes)?;
         // Applied, so taken, even if the flush below fails.
@@ -1093,9 +1101,16 @@ impl Store for SledStore {
         };
         self.flush_durably()?;
         if !released.is_empty() {
-            // Durably unused now; an open redoes this if it is cut short.
-            self.values.release(released)?;
-            self.db.remove(RELEASED_KEY)?;
+            // Durably unused now. The commit is done whatever happens
+            // here: what is not punched out stays listed, and the next
+            // commit that releases values, or the next open, tries again.
+            let punched = self
+                .values
+                .release(&released)
+                .and_then(|()| Ok(self.db.remove(RELEASED_KEY).map(drop)?));
+            if let Err(error) = punched {
+                tracing::error!(%error, "unused values could not be taken out of the value log yet");
+            }
         }
         Ok(committed)
     }
