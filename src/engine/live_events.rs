@@ -76,15 +76,26 @@ impl LiveEvents {
         self.published.subscribe()
     }
 
+    /// A durable group's events up to `last` with no subscription open:
+    /// the ring is emptied and keeps none of them (the caller need not
+    /// build them), so a subscription that starts later reads them from the
+    /// store.
+    pub(crate) fn pass(&self, last: u64) {
+        {
+            let mut ring = self.ring.write().unwrap_or_else(|p| p.into_inner());
+            ring.events.clear();
+            ring.evicted_through = last;
+        }
+        self.published.send_replace(last);
+    }
+
     /// Appends a durable group's events (each with its article's sequence,
     /// none for a notice), then takes out every event of the articles in
-    /// `deleted`, and wakes the subscriptions. With no subscription open
-    /// (`subscribed` false) the ring is emptied instead.
+    /// `deleted`, and wakes the subscriptions.
     pub(crate) fn publish(
         &self,
         mut events: Vec<(Option<u64>, Arc<FactEvent>)>,
         deleted: &HashSet<u64>,
-        subscribed: bool,
     ) {
         let Some(last) = events.iter().map(|(_, event)| event.sequence).max() else {
             return;
@@ -94,11 +105,6 @@ impl LiveEvents {
         events.sort_unstable_by_key(|(_, event)| event.sequence);
         {
             let mut ring = self.ring.write().unwrap_or_else(|p| p.into_inner());
-            if !subscribed {
-                ring.events.clear();
-                events.clear();
-                ring.evicted_through = last;
-            }
             ring.events.extend(
                 events
                     .into_iter()
@@ -168,7 +174,7 @@ mod tests {
         assert_eq!(live.after(9, 8), LiveRead::InStoreOnly);
         // Out of order within a group, as a deletion's notices can be.
         let group = [13, 11, 12].map(|s| (Some(s), event(s)));
-        live.publish(group.into(), &HashSet::new(), true);
+        live.publish(group.into(), &HashSet::new());
         assert_eq!(*live.watch().borrow(), 13);
         assert_eq!(sequences(live.after(10, 8)), [11, 12, 13]);
         assert_eq!(sequences(live.after(11, 1)), [12]);
@@ -177,12 +183,11 @@ mod tests {
         live.publish(
             vec![(Some(14), event(14)), (None, event(15))],
             &HashSet::new(),
-            true,
         );
         assert_eq!(live.after(10, 8), LiveRead::InStoreOnly);
         assert_eq!(sequences(live.after(11, 8)), [12, 13, 14, 15]);
         // Nobody subscribed: nothing kept, everything in the store.
-        live.publish(vec![(Some(16), event(16))], &HashSet::new(), false);
+        live.pass(16);
         assert_eq!(live.after(15, 8), LiveRead::InStoreOnly);
         assert_eq!(live.after(16, 8), LiveRead::UpToDate);
     }
@@ -193,9 +198,8 @@ mod tests {
         live.publish(
             vec![(Some(1), event(1)), (Some(2), event(2))],
             &HashSet::new(),
-            true,
         );
-        live.publish(vec![(None, event(3))], &HashSet::from([1]), true);
+        live.publish(vec![(None, event(3))], &HashSet::from([1]));
         assert_eq!(sequences(live.after(0, 8)), [2, 3]);
         assert_eq!(sequences(live.after(1, 8)), [2, 3]);
     }

@@ -174,6 +174,14 @@ impl Shared {
         let Some(last) = last_event.max(last_notice) else {
             return;
         };
+        // In the ring before the head moves: a subscriber starting at the
+        // head must find every event before it in the ring or the store.
+        // With nobody subscribed, the events are not even built.
+        if self.subscribers.available_permits() >= self.config.max_subscribers {
+            self.live.pass(last);
+            self.head.store(last, Ordering::Release);
+            return;
+        }
         // The writer pushes an article's record and its facts together.
         let mut events = Vec::with_capacity(batch.events.len() + batch.notices.len());
         for (record, (_, facts)) in batch.articles.iter().zip(&batch.article_facts) {
@@ -203,10 +211,7 @@ impl Shared {
             (None, Arc::new(event))
         }));
         let deleted = batch.deletions.iter().map(|d| d.sequence).collect();
-        // In the ring before the head moves: a subscriber starting at the
-        // head must find every event before it in the ring or the store.
-        let subscribed = self.subscribers.available_permits() < self.config.max_subscribers;
-        self.live.publish(events, &deleted, subscribed);
+        self.live.publish(events, &deleted);
         self.head.store(last, Ordering::Release);
     }
 }
