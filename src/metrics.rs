@@ -49,6 +49,10 @@ pub mod names {
     /// Counter: group commits that stored articles since the server
     /// started; articles stored over it is the mean group size.
     pub const COMMIT_GROUPS: &str = "wirecopy_commit_groups_total";
+    /// Counter, label `at`: analyses of stored articles by where they were
+    /// made: `parallel` (on the prepare threads, and still valid at admit)
+    /// or `admit` (made again by the writer: something it read changed).
+    pub const ANALYSES: &str = "wirecopy_analyses_total";
     /// Gauge: bytes the data directory takes on disk.
     pub const STORE_BYTES: &str = "wirecopy_store_bytes";
 }
@@ -103,6 +107,10 @@ fn describe() {
         names::COMMIT_GROUPS,
         "Group commits that stored articles; stored articles over it is the mean group size"
     );
+    describe_counter!(
+        names::ANALYSES,
+        "Analyses of submitted articles by where they were made: parallel (kept at admit) or admit (made again)"
+    );
     describe_gauge!(names::SUBSCRIBERS, "Open fact subscriptions");
     describe_gauge!(
         names::SUBSCRIBER_LAG_MAX,
@@ -147,6 +155,9 @@ impl MetricsSources {
         metrics::gauge!(names::SUBSCRIBER_LAG_TOTAL).set(lags.sum::<u64>() as f64);
         metrics::gauge!(names::FACT_HEAD).set(head as f64);
         metrics::counter!(names::COMMIT_GROUPS).absolute(self.engine.commit_groups());
+        let analyses = self.engine.analyses();
+        metrics::counter!(names::ANALYSES, "at" => "parallel").absolute(analyses.parallel);
+        metrics::counter!(names::ANALYSES, "at" => "admit").absolute(analyses.at_admit);
         if let Ok(stored) = self.engine.last_sequence() {
             metrics::gauge!(names::STORED_ARTICLES).set(stored as f64);
         }

@@ -1,10 +1,12 @@
-//! Group commit must not change what ingest decides. The same corpus goes
-//! to two servers: one gets each article alone (a unary Submit awaited
-//! before the next, so every group commit holds one article), the other
-//! gets all of it at once on one SubmitStream, so that articles are
-//! prepared in parallel and matched and committed in groups, copies often
-//! in the same group as their source. Every answer, every duplicate list
-//! and the whole fact stream must be the same.
+//! Parallel analysis and group commit must not change what ingest decides.
+//! The same corpus goes to two servers: one gets each article alone (a
+//! unary Submit awaited before the next, so every analysis sees all that
+//! came before and every group commit holds one article), the other gets
+//! all of it at once on one SubmitStream, so that articles are analysed in
+//! parallel against a window that moves meanwhile, many of those analyses
+//! are found stale at admit and made again, and articles are committed in
+//! groups, copies often in the same group as their source. Every answer,
+//! every duplicate list and the whole fact stream must be the same.
 
 mod common;
 
@@ -105,13 +107,23 @@ async fn afterwards(
     (duplicates, stream_until(channel, events).await)
 }
 
-/// Group commits and articles stored so far, from the server's metrics.
-fn groups_and_articles(server: &ServeProcess) -> (f64, f64) {
+/// What a server's metrics say about how it ingested.
+struct Ingest {
+    groups: f64,
+    stored: f64,
+    /// Analyses made in parallel and kept, and those made again at admit.
+    parallel: f64,
+    at_admit: f64,
+}
+
+fn ingest_metrics(server: &ServeProcess) -> Ingest {
     let text = metrics::scrape(server.metrics.as_deref().expect("metrics on"));
-    (
-        metrics::value(&text, "wirecopy_commit_groups_total"),
-        metrics::value(&text, "wirecopy_stored_articles"),
-    )
+    Ingest {
+        groups: metrics::value(&text, "wirecopy_commit_groups_total"),
+        stored: metrics::value(&text, "wirecopy_stored_articles"),
+        parallel: metrics::value(&text, "wirecopy_analyses_total{at=\"parallel\"}"),
+        at_admit: metrics::value(&text, "wirecopy_analyses_total{at=\"admit\"}"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -147,17 +159,37 @@ async fn grouped_parallel_ingest_answers_exactly_as_one_article_at_a_time() {
     }
 
     // The two runs did what they are meant to compare: one article per
-    // group commit against groups of many.
-    let (serial_groups, stored) = groups_and_articles(&serial);
-    assert_eq!(serial_groups, stored, "each serial submit is its own group");
-    let (grouped_groups, grouped_stored) = groups_and_articles(&grouped);
-    assert_eq!(grouped_stored, stored);
+    // group commit, each analysed against all before it, against groups of
+    // many, analysed in parallel and some of them again.
+    let serial_ingest = ingest_metrics(&serial);
+    let stored = serial_ingest.stored;
+    assert_eq!(
+        serial_ingest.groups, stored,
+        "each serial submit is its own group"
+    );
+    assert_eq!(
+        (serial_ingest.parallel, serial_ingest.at_admit),
+        (stored, 0.0),
+        "alone, every early analysis stands"
+    );
+    let grouped_ingest = ingest_metrics(&grouped);
+    assert_eq!(grouped_ingest.stored, stored);
     // How large groups get depends on how fast preparing runs against
     // committing (about two articles a group in a debug build here): ask
     // only that many groups held more than one.
     assert!(
-        grouped_groups < stored * 0.8,
-        "{grouped_groups} group commits for {stored} articles"
+        grouped_ingest.groups < stored * 0.8,
+        "{} group commits for {stored} articles",
+        grouped_ingest.groups
+    );
+    // Copies close behind their sources find what they read changed; the
+    // rest keep their parallel analysis.
+    assert_eq!(grouped_ingest.parallel + grouped_ingest.at_admit, stored);
+    assert!(
+        grouped_ingest.parallel > 0.0 && grouped_ingest.at_admit > 0.0,
+        "{} analyses kept, {} made again",
+        grouped_ingest.parallel,
+        grouped_ingest.at_admit
     );
     let verdicts = |wanted: pb::Verdict| {
         one_by_one

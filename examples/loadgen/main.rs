@@ -439,6 +439,28 @@ impl ServerProcess {
         (field("VmRSS:"), field("VmHWM:"))
     }
 
+    /// CPU time the server process has used so far (user and system), in
+    /// seconds.
+    fn cpu_seconds(&self) -> f64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        // Fields after the command name, which is in parentheses.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |(_, rest)| rest)
+            .split_whitespace()
+            .collect();
+        let ticks = |n: usize| {
+            fields
+                .get(n)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        // utime and stime are fields 14 and 15 of the line, 12 and 13 here;
+        // the kernel counts in USER_HZ, 100 on Linux.
+        (ticks(11) + ticks(12)) / 100.0
+    }
+
     fn disk_bytes(&self) -> u64 {
         fn walk(path: &Path) -> u64 {
             std::fs::read_dir(path)
@@ -848,9 +870,15 @@ async fn main() -> Result<(), AnyError> {
 
     let stream_articles = workload.batch("stream", options.articles);
     let stream_mb = bytes_of(&stream_articles) as f64 / 1e6;
+    let cpu_before = server.cpu_seconds();
     let stream_seconds = stream_ingest(&server.url, stream_articles, options.streams).await?;
     let stream_rate = options.articles as f64 / stream_seconds;
-    eprintln!("SubmitStream: {stream_rate:.0} articles/s");
+    // CPU per article is steadier than a rate on a machine shared with
+    // the load generator and with neighbours.
+    let stream_cpu_us = (server.cpu_seconds() - cpu_before) * 1e6 / options.articles as f64;
+    eprintln!(
+        "SubmitStream: {stream_rate:.0} articles/s, server CPU {stream_cpu_us:.0} us per article"
+    );
 
     let unary_articles = workload.batch("unary", options.articles);
     let unary_seconds = unary_ingest(&server.url, unary_articles, options.concurrency).await?;
@@ -896,6 +924,7 @@ async fn main() -> Result<(), AnyError> {
     report["submit_stream"] = json!({
         "articles": options.articles, "streams": options.streams,
         "articles_per_s": stream_rate, "mb_per_s": stream_mb / stream_seconds,
+        "server_cpu_us_per_article": stream_cpu_us,
         "ratio_to_echo": stream_rate / echo_stream_rate,
     });
     report["unary_submit"] = json!({
@@ -935,6 +964,10 @@ async fn main() -> Result<(), AnyError> {
             format!("{echo_unary_rate:.0}"),
         ),
         ("SubmitStream (articles/s)", format!("{stream_rate:.0}")),
+        (
+            "SubmitStream server CPU per article (us)",
+            format!("{stream_cpu_us:.0}"),
+        ),
         (
             "SubmitStream (MB/s)",
             format!("{:.2}", stream_mb / stream_seconds),

@@ -13,6 +13,7 @@ mod duplicates;
 mod fact_events;
 mod live_events;
 mod prepare_pool;
+mod read_set;
 mod recent;
 mod report;
 mod retention;
@@ -26,6 +27,7 @@ pub use report::{
     StoredArticle, Submission,
 };
 pub use retention::Retention;
+
 pub use subscription::{Delivery, EventKind, FactEvent, FactFilter};
 
 use std::{
@@ -48,10 +50,11 @@ use crate::{
     store::{ArticleRecord, CommitBatch, FactEventKind, Instant, Store, StoreError},
     text::{prepare_body, Fingerprint, TextConfig},
 };
+use analysis::PreparedArticle;
 use prepare_pool::{PreparePool, Refused};
 use recent::Recent;
 use view::TextCache;
-use writer::{Job, PreparedArticle, Sequences, Work};
+use writer::{Job, Sequences, Work};
 
 /// Stored paragraph texts kept in memory for alignment: about 20 bytes a
 /// word (shingle positions and word spans), some 1.3 KB for a BBC
@@ -123,6 +126,10 @@ pub(crate) struct Shared {
     head: AtomicU64,
     /// Group commits that stored articles, since the engine opened.
     groups: AtomicU64,
+    /// Stored articles whose early analysis was kept, and those analysed
+    /// again at admit, since the engine opened.
+    analyses_kept: AtomicU64,
+    analyses_redone: AtomicU64,
     /// Set when the server stops, to end subscriptions.
     pub stopping: watch::Sender<bool>,
     /// One permit per open subscription.
@@ -153,6 +160,16 @@ impl Shared {
             .is_some_and(|count| self.config.matching.boilerplate.is_learned(*count))
     }
 
+    /// Counts the analysis of an article about to be stored.
+    fn count_analysis(&self, kept_early: bool) {
+        let counter = if kept_early {
+            &self.analyses_kept
+        } else {
+            &self.analyses_redone
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// A view of the committed window alone (no group in flight).
     fn view<'a>(&'a self, recent: &'a Recent) -> view::StoreView<'a> {
         view::StoreView {
@@ -162,6 +179,7 @@ impl Shared {
             text: &self.config.text,
             texts: &self.texts,
             boilerplate: self.config.matching.boilerplate,
+            reads: None,
         }
     }
 
@@ -216,8 +234,20 @@ impl Shared {
     }
 }
 
-/// An article ready for the writer (see [`Engine::prepare`]).
-pub struct Prepared(PreparedArticle);
+/// An article ready for the writer (see [`Engine::prepare`]), with its
+/// early analysis.
+pub struct Prepared(PreparedArticle, Option<analysis::EarlyAnalysis>);
+
+/// Where the analyses of stored articles were made (see
+/// [`Engine::analyses`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Analyses {
+    /// On the prepare threads, in parallel, and kept at admit.
+    pub parallel: u64,
+    /// By the writer at admit, because something the early analysis read
+    /// had changed (or none was made).
+    pub at_admit: u64,
+}
 
 /// The outcome of a queued submit, ready once its group is durable.
 pub struct Ticket(oneshot::Receiver<Result<Submission, Error>>);
@@ -269,6 +299,8 @@ impl Engine {
             live: live_events::LiveEvents::new(config.live_buffer, head),
             head: AtomicU64::new(head),
             groups: AtomicU64::new(0),
+            analyses_kept: AtomicU64::new(0),
+            analyses_redone: AtomicU64::new(0),
             stopping: watch::Sender::new(false),
             subscribers: Arc::new(Semaphore::new(config.max_subscribers)),
         });
@@ -321,14 +353,19 @@ impl Engine {
         self.enqueue_prepared(prepared).await
     }
 
-    /// Validates `article` and runs the text pipeline and the fact
-    /// extractor on it, on the engine's prepare threads: the CPU-heavy,
-    /// order-free part of a submit. Several may run at once; queue the
-    /// results with [`Engine::enqueue_prepared`] in the order wanted.
+    /// Validates `article`, runs the text pipeline and the fact extractor on
+    /// it and analyses it against the committed window, on the engine's
+    /// prepare threads: the CPU-heavy part of a submit. Several may run at
+    /// once; queue the results with [`Engine::enqueue_prepared`] in the
+    /// order wanted.
     pub async fn prepare(&self, article: Article) -> Result<Prepared, Error> {
         let shared = Arc::clone(&self.shared);
-        self.on_prepare_pool(move || prepare_article(&shared, article).map(Prepared))
-            .await
+        self.on_prepare_pool(move || {
+            let prepared = prepare_article(&shared, article)?;
+            let early = analysis::analyse_early(&shared, &prepared);
+            Ok(Prepared(prepared, early))
+        })
+        .await
     }
 
     /// Runs `work` on the prepare threads; refused at once when their
@@ -354,10 +391,14 @@ impl Engine {
     /// Queues a prepared article for the writer; articles are stored in the
     /// order they are queued.
     pub async fn enqueue_prepared(&self, prepared: Prepared) -> Result<Ticket, Error> {
-        let prepared = prepared.0;
+        let Prepared(prepared, early) = prepared;
         let (reply, answer) = oneshot::channel();
-        self.send_work(Work::Submit(Box::new(Job { prepared, reply })))
-            .await?;
+        self.send_work(Work::Submit(Box::new(Job {
+            prepared,
+            early,
+            reply,
+        })))
+        .await?;
         Ok(Ticket(answer))
     }
 
@@ -396,10 +437,10 @@ impl Engine {
             let prepared = prepare_article(&shared, article)?;
             let recent = shared.read_recent();
             let view = shared.view(&recent);
-            if let Some(answer) = writer::stored_answer(&view, None, &prepared)? {
+            if let Some(answer) = analysis::stored_answer(&view, None, &prepared)? {
                 return answer;
             }
-            let analysis = writer::analyse(&shared, &view, &prepared)?;
+            let analysis = analysis::analyse(&shared, &view, &prepared)?;
             Ok(analysis.report(&prepared.article.id, 0, &view)?)
         })
         .await
@@ -426,6 +467,15 @@ impl Engine {
     /// articles stored, how well submits share their writes and flushes.
     pub fn commit_groups(&self) -> u64 {
         self.shared.groups.load(Ordering::Relaxed)
+    }
+
+    /// Where the analyses of the articles stored since the engine opened
+    /// were made: how much of the matching ran in parallel.
+    pub fn analyses(&self) -> Analyses {
+        Analyses {
+            parallel: self.shared.analyses_kept.load(Ordering::Relaxed),
+            at_admit: self.shared.analyses_redone.load(Ordering::Relaxed),
+        }
     }
 
     /// Subscribes to the fact stream after event `after` (0 for the

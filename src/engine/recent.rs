@@ -319,6 +319,16 @@ impl Recent {
         self.current.number
     }
 
+    /// The highest article sequence the window has seen committed.
+    pub fn last_article(&self) -> u64 {
+        self.last_article
+    }
+
+    /// The deletions the window reflects.
+    pub fn deletions(&self) -> u64 {
+        self.deletions
+    }
+
     /// Starts generation `number` (later than the current one): the
     /// generations before the current one leave the window.
     pub fn start_generation(&mut self, number: u64) {

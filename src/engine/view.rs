@@ -21,6 +21,7 @@ use lru::LruCache;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{
+    read_set::{self, ReadSet},
     recent::{fact_key, Recent, RecentParagraph, WindowFact},
     report::{id_or_gone, Names},
 };
@@ -180,11 +181,26 @@ pub(crate) struct StoreView<'a> {
     pub text: &'a TextConfig,
     pub texts: &'a TextCache,
     pub boilerplate: BoilerplateConfig,
+    /// Where an analysis on the prepare threads notes what it reads (see
+    /// [`read_set`]).
+    pub reads: Option<&'a ReadSet>,
 }
 
 impl StoreView<'_> {
+    fn note(&self, key: u64) {
+        if let Some(reads) = self.reads {
+            reads.note(key);
+        }
+    }
+
+    /// Notes that the analysis asked whether the article `id` is stored.
+    pub fn note_article(&self, id: &str) {
+        self.note(read_set::article_key(id));
+    }
+
     /// The paragraph with `fingerprint` and how many articles have it.
     pub fn paragraph(&self, fingerprint: &Fingerprint) -> Option<(&RecentParagraph, u64)> {
+        self.note(read_set::paragraph_key(fingerprint));
         if let Some(pending) = self.pending {
             if let Some(position) = pending.new_positions.get(fingerprint) {
                 let paragraph = &pending.new_paragraphs[*position].1;
@@ -201,6 +217,7 @@ impl StoreView<'_> {
 
     /// How often a line was found isolated (or a template key filled).
     pub fn evidence_count(&self, key: &Fingerprint) -> u32 {
+        self.note(read_set::evidence_key(key));
         self.pending
             .and_then(|p| p.isolated.get(key))
             .or_else(|| self.recent.isolated().get(key))
@@ -210,6 +227,7 @@ impl StoreView<'_> {
 
     /// True when the fact was found before.
     pub fn knows_fact(&self, id: &FactId) -> bool {
+        self.note(read_set::fact_key(id));
         self.pending
             .is_some_and(|p| p.created_facts.contains(&fact_key(id)))
             || self.recent.knows_fact(id)
@@ -278,6 +296,9 @@ impl ParagraphSource for StoreView<'_> {
     fn candidates(&mut self, anchors: &[u64], limit: usize) -> Vec<Proposal> {
         // The group's paragraphs rank as if they were already in the
         // window: the result must not depend on where group commits split.
+        if let Some(reads) = self.reads {
+            reads.note_all(anchors.iter().map(|anchor| read_set::anchor_key(*anchor)));
+        }
         let [older, current] = self.recent.indexes();
         match self.pending {
             Some(pending) => {

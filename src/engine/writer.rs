@@ -3,54 +3,43 @@
 //! Every submit is stored by one thread, in arrival order. That order is
 //! what makes "earlier" well defined: an article is matched against
 //! everything acknowledged before it, including the articles ahead of it
-//! in the same group. The writer takes whatever has queued up (up to
-//! `max_batch` articles) and, for each, first *analyses* it against a
-//! read-only [`StoreView`] (matching, fact classification, what its body
-//! stores) and then *admits* it: assigns its sequence and adds its writes
-//! to the group. The group is written in one atomic batch, flushed once,
-//! and only then added to the match window and answered. Under load, one
-//! flush serves hundreds of articles; alone, an article waits for exactly
-//! one flush. Nothing here reads the store except for a resubmitted id.
+//! in the same group. Articles arrive analysed already, in parallel on the
+//! prepare threads against the committed window; the writer takes whatever
+//! has queued up (up to `max_batch` articles) and, for each, keeps that
+//! analysis when nothing it read was written since (see
+//! [`super::read_set`]) or analyses it again against the window and the
+//! group ahead of it, and then *admits* it: assigns its sequence and adds
+//! its writes to the group. The group is written in one atomic batch,
+//! flushed once, and only then added to the match window and answered.
+//! Under load, one flush serves hundreds of articles; alone, an article
+//! waits for exactly one flush.
 
-use std::{
-    collections::HashSet,
-    sync::{atomic::Ordering, Arc},
-};
+use std::sync::{atomic::Ordering, Arc};
 
-use rustc_hash::FxHashMap;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    analysis::{analysis_record, body_segments},
+    analysis::{
+        analyse, stored_answer, Analysis, EarlyAnalysis, EarlyOutcome, ParagraphFate,
+        PreparedArticle,
+    },
     deletion::{self, Deleted},
     duplicates::filing_origins,
-    fact_events::classify_facts,
+    read_set::{self, RecentWrites, ViewPoint},
     recent::{Recent, RecentParagraph, WindowFact},
-    report::{submission, Submission},
+    report::Submission,
     view::{Pending, PendingArticle, StoreView},
     Shared,
 };
 use crate::{
-    article::Article,
     error::Error,
     facts::Fact,
-    matching::{match_article, passages::StoredText, ArticleMatch, MatchKind, Origin},
+    matching::{passages::StoredText, ArticleMatch, MatchKind, Origin},
     store::{
-        AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, EventRecord,
-        FactEventKind, FactRecord, ParagraphRecord, StoreError,
+        ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
+        ParagraphRecord, StoreError,
     },
-    text::{Fingerprint, PreparedBody},
 };
-
-/// An article validated and run through the text pipeline and the fact
-/// extractor, ready for the writer.
-pub(crate) struct PreparedArticle {
-    pub article: Article,
-    pub body: PreparedBody,
-    pub facts: Vec<Fact>,
-    pub digest: [u8; 32],
-    pub received: crate::store::Instant,
-}
 
 /// The next free article and fact-event sequences.
 #[derive(Clone, Copy, Debug)]
@@ -59,9 +48,17 @@ pub(crate) struct Sequences {
     pub event: u64,
 }
 
+/// Admitted articles whose writes the writer keeps for checking early
+/// analyses (some 2 KB each): more than the prepare queue and the writer's
+/// queue hold together, so that an analysis is only redone when something
+/// it read has changed.
+const WRITES_KEPT: usize = 4096;
+
 /// A request to the writer.
 pub(crate) struct Job {
     pub prepared: PreparedArticle,
+    /// Its analysis on a prepare thread, if one was made.
+    pub early: Option<EarlyAnalysis>,
     pub reply: oneshot::Sender<Result<Submission, Error>>,
 }
 
@@ -89,6 +86,7 @@ enum Outcome {
 /// Runs the writer loop until the channel closes.
 pub(crate) fn run(shared: Arc<Shared>, mut work: mpsc::Receiver<Work>, mut next: Sequences) {
     let max_batch = shared.config.max_batch.max(1);
+    let mut written = RecentWrites::new(next.article, WRITES_KEPT);
     loop {
         let mut group = Vec::new();
         let mut deletion = None;
@@ -111,7 +109,7 @@ pub(crate) fn run(shared: Arc<Shared>, mut work: mpsc::Receiver<Work>, mut next:
         // A group may end early (where a generation of the window starts):
         // what it leaves goes in the next, before a deletion queued after it.
         while !group.is_empty() {
-            let (after, rest) = commit_group(&shared, group, next);
+            let (after, rest) = commit_group(&shared, group, next, &mut written);
             next = after;
             group = rest;
         }
@@ -166,10 +164,24 @@ fn save_window(shared: &Shared) {
     }
 }
 
-/// Analyses, writes and acknowledges one group, then publishes its fact
+/// A group being assembled: what its admitted articles write, and the
+/// writer's record of those writes for checking early analyses.
+struct Group<'w> {
+    pending: Pending,
+    batch: CommitBatch,
+    next: Sequences,
+    written: &'w mut RecentWrites,
+}
+
+/// Admits, writes and acknowledges one group, then publishes its fact
 /// events; returns the next free sequences and the jobs left for the next
 /// group (a group ends where a generation of the match window starts).
-fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequences, Vec<Job>) {
+fn commit_group(
+    shared: &Shared,
+    jobs: Vec<Job>,
+    first: Sequences,
+    written: &mut RecentWrites,
+) -> (Sequences, Vec<Job>) {
     let started = std::time::Instant::now();
     {
         let recent = shared.read_recent();
@@ -182,29 +194,25 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
             save_window(shared);
         }
     }
-    let mut pending = Pending::default();
-    let mut batch = CommitBatch::default();
-    let mut next = first;
-    let mut outcomes = Vec::with_capacity(group.len());
-    let mut jobs = group.into_iter();
+    let mut group = Group {
+        pending: Pending::default(),
+        batch: CommitBatch::default(),
+        next: first,
+        written,
+    };
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    let mut jobs = jobs.into_iter();
     let mut carried = Vec::new();
     {
         let recent = shared.read_recent();
         let generation = recent.current_generation();
         while let Some(job) = jobs.next() {
-            if !pending.is_empty() && recent.generation_of(next.article) != generation {
+            if !group.pending.is_empty() && recent.generation_of(group.next.article) != generation {
                 carried.push(job);
                 carried.extend(jobs.by_ref());
                 break;
             }
-            match ingest(
-                shared,
-                &recent,
-                &job.prepared,
-                &mut pending,
-                &mut batch,
-                &mut next,
-            ) {
+            match ingest(shared, &recent, &job.prepared, job.early, &mut group) {
                 Ok(outcome) => outcomes.push((job.reply, outcome)),
                 Err(error) => {
                     // A read failed with this article's writes half added
@@ -212,11 +220,18 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
                     // some of an article. Its callers get the error and may
                     // retry.
                     fail_group(outcomes, jobs, job.reply, error);
+                    group.written.reset(first.article);
                     return (first, carried);
                 }
             }
         }
     }
+    let Group {
+        mut pending,
+        mut batch,
+        mut next,
+        written,
+    } = group;
     fill_batch(&pending, &mut batch);
     let analysed = started.elapsed();
     let committed = shared.store.commit(&batch);
@@ -257,6 +272,9 @@ fn commit_group(shared: &Shared, group: Vec<Job>, first: Sequences) -> (Sequence
         if !batch.articles.is_empty() {
             shared.groups.fetch_add(1, Ordering::Relaxed);
         }
+    } else {
+        // Its sequences will be given again.
+        written.reset(next.article);
     }
     for (reply, outcome) in outcomes {
         let answer = match outcome {
@@ -335,166 +353,85 @@ fn stored_sequences(shared: &Shared) -> Result<Sequences, StoreError> {
     })
 }
 
-/// What becomes of one paragraph position of an article.
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum ParagraphFate {
-    /// Empty, or a text that appeared earlier in the same article.
-    Repeat,
-    /// A known text as stored, first at this place and in this many
-    /// articles so far.
-    Known(Origin, u64, Arc<str>),
-    /// A text stored for the first time.
-    New,
-    /// A text the archive holds from before the window. It re-enters the
-    /// window as a text of this article's (a copy of something older than
-    /// the window is not detected, and starts a family of its own), but
-    /// keeps the stored text byte for byte: older articles refer to it.
-    Archived(Box<ParagraphRecord>),
-}
-
-/// An article analysed against a view, before it is admitted: everything
-/// decided, nothing written.
-pub(crate) struct Analysis {
-    matched: ArticleMatch,
-    facts: Vec<(Fact, FactEventKind)>,
-    record: AnalysisRecord,
-    segments: Vec<BodySegment>,
-    fates: Vec<ParagraphFate>,
-}
-
-impl Analysis {
-    /// The answer a submit with this analysis gets, stored at `sequence`.
-    pub fn report(
-        &self,
-        id: &str,
-        sequence: u64,
-        view: &StoreView<'_>,
-    ) -> Result<Submission, StoreError> {
-        let mut report = submission(id, sequence, &self.record, view)?;
-        count_facts(&mut report, self.facts.iter().map(|(_, event)| *event));
-        Ok(report)
-    }
-}
-
-/// Matches `prepared` against `view`, settles its facts and decides what
-/// its body stores: the read half of a submit.
-pub(crate) fn analyse(
-    shared: &Shared,
-    view: &StoreView<'_>,
-    prepared: &PreparedArticle,
-) -> Result<Analysis, Error> {
-    let mut source = view.clone();
-    let matched = match match_article(&prepared.body, &mut source, &shared.config.matching) {
-        Ok(matched) => matched,
-        Err(never) => match never {},
-    };
-    let facts = classify_facts(view, &prepared.facts, &matched)?;
-    let record = analysis_record(&prepared.article.body, &prepared.body, &matched);
-    let body = &prepared.article.body;
-    let mut seen = HashSet::new();
-    let mut fates = Vec::with_capacity(prepared.body.paragraphs.len());
-    for paragraph in &prepared.body.paragraphs {
-        fates.push(
-            if paragraph.content.is_empty() || !seen.insert(paragraph.fingerprint) {
-                ParagraphFate::Repeat
-            } else if let Some((stored, count)) = view.paragraph(&paragraph.fingerprint) {
-                ParagraphFate::Known(stored.first, count, Arc::clone(&stored.text))
-            } else {
-                // Not in the window, but perhaps stored before it: its
-                // stored text must not be replaced, since older articles
-                // refer to it. The one read of the archive a submit makes.
-                match view.store.paragraph(&paragraph.fingerprint)? {
-                    Some(record) => ParagraphFate::Archived(Box::new(record)),
-                    None => ParagraphFate::New,
-                }
-            },
-        );
-    }
-    // A paragraph's content is stored by reference when it is the stored
-    // text byte for byte: a new text is stored as this article has it.
-    let mut stored_texts: FxHashMap<Fingerprint, &str> = FxHashMap::default();
-    for (paragraph, fate) in prepared.body.paragraphs.iter().zip(&fates) {
-        let text = match fate {
-            ParagraphFate::Repeat => continue,
-            ParagraphFate::Known(_, _, text) => &**text,
-            ParagraphFate::New => &body[paragraph.content.clone()],
-            ParagraphFate::Archived(record) => &record.text,
-        };
-        stored_texts.insert(paragraph.fingerprint, text);
-    }
-    let segments = body_segments(body, &prepared.body, |position| {
-        let fingerprint = prepared.body.paragraphs.get(position)?.fingerprint;
-        stored_texts.get(&fingerprint).copied()
-    });
-    Ok(Analysis {
-        matched,
-        facts,
-        record,
-        segments,
-        fates,
-    })
-}
-
-/// The answer to `prepared` when its id is already stored (or ahead of it
-/// in the group): its stored analysis when the content is identical,
-/// ALREADY_EXISTS otherwise. `None` for a new id.
-pub(crate) fn stored_answer(
-    view: &StoreView<'_>,
-    group: Option<(&Pending, &CommitBatch)>,
-    prepared: &PreparedArticle,
-) -> Result<Option<Result<Submission, Error>>, Error> {
-    let id = &prepared.article.id;
-    if let Some((pending, batch)) = group {
-        if let Some(position) = pending.position_of(id) {
-            let (Some(record), Some((_, facts))) = (
-                batch.articles.get(position),
-                batch.article_facts.get(position),
-            ) else {
-                return Ok(None);
-            };
-            return resubmission(view, prepared, record, facts).map(Some);
-        }
-    }
-    if !view.recent.may_have_article(id) {
-        return Ok(None);
-    }
-    let Some(existing) = view.store.article(id)? else {
-        return Ok(None);
-    };
-    let facts = view
-        .store
-        .article_facts(existing.sequence)?
-        .unwrap_or_default();
-    resubmission(view, prepared, &existing, &facts).map(Some)
-}
-
-/// Analyses one article against the committed window and the pending
-/// group, then admits it: its writes join the group.
+/// Admits one article: keeps its early analysis when that still holds,
+/// else analyses it against the committed window and the pending group;
+/// then its writes join the group.
 fn ingest(
     shared: &Shared,
     recent: &Recent,
     prepared: &PreparedArticle,
-    pending: &mut Pending,
-    batch: &mut CommitBatch,
-    next: &mut Sequences,
+    early: Option<EarlyAnalysis>,
+    group: &mut Group<'_>,
 ) -> Result<Outcome, Error> {
-    let analysis = {
-        let view = StoreView {
-            pending: Some(pending),
-            ..shared.view(recent)
-        };
-        if let Some(answer) = stored_answer(&view, Some((pending, batch)), prepared)? {
-            return Ok(Outcome::Answered(answer));
+    let now = ViewPoint::of(recent);
+    let early = early.filter(|early| group.written.still_valid(&early.point, &early.reads, &now));
+    let kept = early.is_some();
+    let analysis = match early.map(|early| early.outcome) {
+        Some(EarlyOutcome::Answered(answer)) => return Ok(Outcome::Answered(answer)),
+        Some(EarlyOutcome::Analysed(analysis)) => analysis,
+        None => {
+            let view = StoreView {
+                pending: Some(&group.pending),
+                ..shared.view(recent)
+            };
+            if let Some(answer) =
+                stored_answer(&view, Some((&group.pending, &group.batch)), prepared)?
+            {
+                return Ok(Outcome::Answered(answer));
+            }
+            analyse(shared, &view, prepared)?
         }
-        analyse(shared, &view, prepared)?
     };
-    let sequence = admit(recent, prepared, &analysis, pending, batch, next);
+    shared.count_analysis(kept);
+    let sequence = admit(
+        recent,
+        prepared,
+        &analysis,
+        &mut group.pending,
+        &mut group.batch,
+        &mut group.next,
+    );
+    group
+        .written
+        .record(sequence, written_keys(prepared, &analysis));
     let view = StoreView {
-        pending: Some(pending),
+        pending: Some(&group.pending),
         ..shared.view(recent)
     };
     let report = analysis.report(&prepared.article.id, sequence, &view)?;
     Ok(Outcome::Stored(report))
+}
+
+/// The keys admitting `analysis` writes (see [`super::read_set`]): the
+/// paragraphs it stores or counts and the anchors it indexes, the evidence
+/// counts it raises, the facts it creates, its id.
+fn written_keys(prepared: &PreparedArticle, analysis: &Analysis) -> Vec<u64> {
+    let mut keys = vec![read_set::article_key(&prepared.article.id)];
+    keys.extend(
+        analysis
+            .matched
+            .boilerplate_evidence
+            .iter()
+            .map(read_set::evidence_key),
+    );
+    for (paragraph, fate) in prepared.body.paragraphs.iter().zip(&analysis.fates) {
+        if *fate == ParagraphFate::Repeat {
+            continue;
+        }
+        keys.push(read_set::paragraph_key(&paragraph.fingerprint));
+        let indexed = matches!(fate, ParagraphFate::New | ParagraphFate::Archived(_));
+        if indexed && paragraph.is_evidence {
+            keys.extend(paragraph.anchors.iter().map(|a| read_set::anchor_key(*a)));
+        }
+    }
+    keys.extend(
+        analysis
+            .facts
+            .iter()
+            .filter(|(_, event)| *event == FactEventKind::Created)
+            .map(|(fact, _)| read_set::fact_key(&fact.id)),
+    );
+    keys
 }
 
 /// Adds an analysed article's writes to the group under the next sequence,
@@ -546,23 +483,6 @@ fn admit(
         analysis: analysis.record.clone(),
     });
     sequence
-}
-
-/// The answer to an article whose id is already stored: its stored
-/// analysis when the content is identical, ALREADY_EXISTS otherwise.
-fn resubmission(
-    view: &StoreView<'_>,
-    prepared: &PreparedArticle,
-    existing: &ArticleRecord,
-    facts: &[ArticleFact],
-) -> Result<Result<Submission, Error>, Error> {
-    if existing.content_digest != prepared.digest {
-        return Ok(Err(Error::AlreadyExists(prepared.article.id.clone())));
-    }
-    let mut report = submission(&existing.id, existing.sequence, &existing.analysis, view)?;
-    report.resubmitted = true;
-    count_facts(&mut report, facts.iter().map(|f| f.event));
-    Ok(Ok(report))
 }
 
 /// Paragraph texts: stored once, counted once per article; new evidence
@@ -694,14 +614,4 @@ fn record_facts(
         next.event += 1;
     }
     article_facts
-}
-
-/// Adds fact counts to a report.
-pub(crate) fn count_facts(report: &mut Submission, events: impl Iterator<Item = FactEventKind>) {
-    for event in events {
-        match event {
-            FactEventKind::Created => report.facts_created += 1,
-            FactEventKind::Corroborated => report.facts_corroborated += 1,
-        }
-    }
 }
