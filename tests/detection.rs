@@ -315,5 +315,50 @@ async fn copies_are_found_within_the_match_window_and_not_beyond_it_even_after_a
     .await;
     assert_eq!(verdict(&copy_of_late), Verdict::WireCopy);
     assert_eq!(copy_of_late.canonical_id, "late-copy");
+
+    // The window's filter of the texts the archive holds is what tells a
+    // text stored before the window from a new one. After a restart from
+    // the saved window, and after one that rebuilds the window from the
+    // store alone, a copy of texts that left the window again is not
+    // detected and leaves the stored articles' texts as they were.
+    for (round, file_removed) in [(0, false), (1, true)] {
+        for n in 0..4 {
+            let id = format!("later-{round}-{n}");
+            submit(
+                &mut server,
+                &id,
+                "x.example",
+                &unrelated_story(10 + round * 4 + n),
+            )
+            .await;
+        }
+        server.stop().await;
+        if file_removed {
+            std::fs::remove_file(dir.path().join(wirecopy::store::WINDOW_FILE))
+                .expect("the saved window is there to remove");
+        }
+        server = TestServer::start_with(dir.path(), config, options()).await;
+        let again = submit(
+            &mut server,
+            &format!("late-{round}"),
+            "z.example",
+            &edited_copy(&body),
+        )
+        .await;
+        assert_eq!(verdict(&again), Verdict::Original, "round {round}");
+        for (id, expected) in [("talks", body.clone()), ("late-copy", edited_copy(&body))] {
+            let stored = server
+                .client
+                .get_article(wirecopy::api::pb::GetArticleRequest { id: id.into() })
+                .await
+                .expect("stored articles answer")
+                .into_inner();
+            assert_eq!(
+                stored.article.map(|a| a.body),
+                Some(expected),
+                "round {round}: {id} reads as submitted"
+            );
+        }
+    }
     server.stop().await;
 }

@@ -103,6 +103,9 @@ impl Store for FaultyStore {
     ) -> Result<(), StoreError> {
         self.sled.each_article_since(first_article, visit)
     }
+    fn each_text_fingerprint(&self, visit: &mut dyn FnMut(&Fingerprint)) -> Result<(), StoreError> {
+        self.sled.each_text_fingerprint(visit)
+    }
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
         self.sled.each_article_id(visit)
     }

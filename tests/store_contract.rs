@@ -237,6 +237,23 @@ fn stored_articles(store: &dyn Store, since: u64) -> Vec<(u64, String, Vec<Artic
     found
 }
 
+/// The fingerprints of every stored text, sorted, checked against the
+/// fingerprints the full texts scan gives.
+fn stored_text_fingerprints(store: &dyn Store) -> Vec<Fingerprint> {
+    let mut fingerprints = Vec::new();
+    store
+        .each_text_fingerprint(&mut |fingerprint| fingerprints.push(*fingerprint))
+        .expect("the text fingerprints scan");
+    fingerprints.sort();
+    let mut scanned: Vec<Fingerprint> = stored_paragraphs(store, 0)
+        .into_iter()
+        .map(|(fingerprint, _)| fingerprint)
+        .collect();
+    scanned.sort();
+    assert_eq!(fingerprints, scanned, "the fingerprints are the texts'");
+    fingerprints
+}
+
 fn stored_ids(store: &dyn Store) -> Vec<String> {
     let mut ids = Vec::new();
     store
@@ -323,6 +340,7 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     assert_eq!(stored_articles(store, 1).len(), 2, "{name}");
 
     assert_eq!(stored_ids(store), ["a", "b"], "{name}");
+    assert!(!stored_text_fingerprints(store).is_empty(), "{name}");
     let in_2021 = time_fact("in 2021", "2021", 1).id;
     let mut expected_carriers = vec![(created.id, 1), (created.id, 2), (in_2021, 1)];
     expected_carriers.sort();
@@ -562,6 +580,7 @@ fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
     );
     assert_eq!(stored_carriers(store), [(created.id, 2)], "{name}");
     assert_eq!(stored_ids(store), ["b"], "{name}");
+    stored_text_fingerprints(store);
     assert_eq!(
         stored_articles(store, 1)
             .into_iter()

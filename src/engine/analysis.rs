@@ -108,8 +108,9 @@ pub(crate) fn analyse(
             } else {
                 // Not in the window, but perhaps stored before it: its
                 // stored text must not be replaced, since older articles
-                // refer to it. The one read of the archive a submit makes.
-                match view.store.paragraph(&paragraph.fingerprint)? {
+                // refer to it. The one read of the archive a submit may
+                // make, when the window's filter cannot rule it out.
+                match view.archived_paragraph(&paragraph.fingerprint)? {
                     Some(record) => ParagraphFate::Archived(Box::new(record)),
                     None => ParagraphFate::New,
                 }

@@ -16,15 +16,18 @@
 //! The window is saved to a file now and then ([`snapshot`]) so that a
 //! restart reads from the store only what was committed after it.
 //!
-//! Two things are kept for the whole archive because they are small and
+//! Three things are kept for the whole archive because they are small and
 //! because forgetting them would be wrong rather than merely blind: which
 //! article ids exist (8 bytes each) and which facts are known, with how
 //! many stored articles carry each (12 bytes each), so a resubmission is
 //! still recognised, a known fact is never announced as new again, and a
 //! deletion knows, without asking the store, whether it takes a fact's
-//! last carrier.
+//! last carrier; and which paragraph texts the store may hold, in a
+//! fixed-size filter ([`stored_texts`]), so that a new text is known to be
+//! new without asking the store.
 
 mod snapshot;
+mod stored_texts;
 
 use std::{collections::hash_map::Entry, path::Path, sync::Arc};
 
@@ -38,6 +41,7 @@ use crate::{
     store::{ParagraphRecord, Store, StoreError},
     text::{paragraph_anchors, Fingerprint, TextConfig},
 };
+use stored_texts::StoredTexts;
 
 /// What the window keeps of a paragraph text.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -120,6 +124,8 @@ pub(crate) struct Recent {
     /// How often each line was found isolated (see
     /// [`crate::matching::BoilerplateConfig`]): a few lines per outlet.
     isolated: FxHashMap<Fingerprint, u32>,
+    /// Every paragraph text the store has held, as a filter.
+    stored_texts: StoredTexts,
 }
 
 /// The key of an article id in [`Recent`]'s set of known ids.
@@ -152,6 +158,7 @@ impl Recent {
             known_articles: FxHashSet::default(),
             known_facts: FxHashMap::default(),
             isolated: FxHashMap::default(),
+            stored_texts: StoredTexts::new(),
         }
     }
 
@@ -242,12 +249,15 @@ impl Recent {
             *recent.known_facts.entry(fact_key(id)).or_default() += 1;
         })?;
         let facts_ms = took();
+        store.each_text_fingerprint(&mut |fingerprint| recent.stored_texts.insert(fingerprint))?;
+        let stored_texts_ms = took();
         recent.isolated = store.isolated_lines()?.into_iter().collect();
         tracing::debug!(
             texts_ms,
             articles_ms,
             ids_ms,
             facts_ms,
+            stored_texts_ms,
             "match window read from the store"
         );
         Ok(recent)
@@ -293,6 +303,7 @@ impl Recent {
             target.index.insert(fingerprint, &anchors);
         }
         target.paragraphs.push(fingerprint);
+        self.stored_texts.insert(&fingerprint);
         self.paragraphs.insert(
             fingerprint,
             RecentParagraph {
@@ -468,6 +479,7 @@ impl Recent {
                 self.current.index.insert(fingerprint, &anchors);
             }
             self.current.paragraphs.push(fingerprint);
+            self.stored_texts.insert(&fingerprint);
             self.paragraphs.insert(fingerprint, paragraph);
         }
         for article in pending.articles {
@@ -482,6 +494,12 @@ impl Recent {
     /// The paragraph with `fingerprint`, if in the window.
     pub fn paragraph(&self, fingerprint: &Fingerprint) -> Option<&RecentParagraph> {
         self.paragraphs.get(fingerprint)
+    }
+
+    /// False when the store has certainly never held the text with
+    /// `fingerprint` (see [`stored_texts`]).
+    pub fn may_have_text(&self, fingerprint: &Fingerprint) -> bool {
+        self.stored_texts.may_hold(fingerprint)
     }
 
     /// The indexes of the window, oldest first.

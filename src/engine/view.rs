@@ -31,7 +31,7 @@ use crate::{
         passages::StoredText, AnchorIndex, BoilerplateConfig, Candidate, KnownParagraph, Origin,
         ParagraphSource, Proposal,
     },
-    store::{Store, StoreError},
+    store::{ParagraphRecord, Store, StoreError},
     text::{Fingerprint, TextConfig},
 };
 
@@ -213,6 +213,20 @@ impl StoreView<'_> {
             .and_then(|p| p.counted.get(fingerprint))
             .map_or(paragraph.article_count, |(_, count)| *count);
         Some((paragraph, count))
+    }
+
+    /// The text with `fingerprint` as the archive holds it from before the
+    /// window, if it does: asked only of a text that is neither pending
+    /// nor in the window, and of the store only when the window's filter
+    /// of stored texts says it may be there.
+    pub fn archived_paragraph(
+        &self,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<ParagraphRecord>, StoreError> {
+        if !self.recent.may_have_text(fingerprint) {
+            return Ok(None);
+        }
+        self.store.paragraph(fingerprint)
     }
 
     /// How often a line was found isolated (or a template key filled).

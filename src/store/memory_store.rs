@@ -323,6 +323,14 @@ impl Store for MemoryStore {
         Ok(())
     }
 
+    fn each_text_fingerprint(&self, visit: &mut dyn FnMut(&Fingerprint)) -> Result<(), StoreError> {
+        self.read()
+            .places
+            .keys()
+            .for_each(|fingerprint| visit(fingerprint));
+        Ok(())
+    }
+
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
         self.read().sequence_by_id.keys().for_each(|id| visit(id));
         Ok(())

@@ -196,6 +196,11 @@ pub trait Store: Send + Sync {
         visit: &mut dyn FnMut(&ArticleRecord, Vec<ArticleFact>),
     ) -> Result<(), StoreError>;
 
+    /// Calls `visit` with the fingerprint of every stored paragraph text
+    /// (used to rebuild the match window's filter of stored texts from the
+    /// store alone).
+    fn each_text_fingerprint(&self, visit: &mut dyn FnMut(&Fingerprint)) -> Result<(), StoreError>;
+
     /// Calls `visit` with the id of every stored article.
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError>;
 

@@ -936,6 +936,21 @@ impl Store for SledStore {
         )
     }
 
+    fn each_text_fingerprint(&self, visit: &mut dyn FnMut(&Fingerprint)) -> Result<(), StoreError> {
+        for entry in self.db.scan_prefix([TEXT_BY_FINGERPRINT]) {
+            let (key, _) = entry?;
+            let fingerprint = key
+                .get(1..)
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: format!("paragraph place key {key:?}"),
+                    reason: format!("{} bytes, expected 33", key.len()),
+                })?;
+            visit(&Fingerprint(fingerprint));
+        }
+        Ok(())
+    }
+
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
         for entry in self.db.scan_prefix([SEQUENCE_BY_ID]) {
             let (key, _) = entry?;

@@ -19,8 +19,8 @@
 //! deletion count must be the one the file was saved with.
 //!
 //! Layout: the 8 bytes `WCWINDOW`, the layout version (u32 LE), the window
-//! in postcard ([`Saving`], read back as [`Loaded`]), and the checksum
-//! (32 bytes).
+//! in postcard ([`Saving`], read back as [`Loaded`]; the filter of stored
+//! texts as its 16 MiB of bits), and the checksum (32 bytes).
 
 use std::{
     fs,
@@ -32,7 +32,11 @@ use std::{
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::{fact_key, Generation, Recent, RecentParagraph, WindowFact};
+use super::{
+    fact_key,
+    stored_texts::{self, StoredTexts},
+    Generation, Recent, RecentParagraph, WindowFact,
+};
 use crate::{
     facts::{FactBody, FactId},
     store::{Store, StoreError},
@@ -41,7 +45,7 @@ use crate::{
 
 const MAGIC: &[u8; 8] = b"WCWINDOW";
 /// The layout this build writes and reads; a file of another is set aside.
-const LAYOUT_VERSION: u32 = 2;
+const LAYOUT_VERSION: u32 = 3;
 const CHECKSUM_BYTES: usize = 32;
 
 /// Why a saved window is not used.
@@ -86,6 +90,7 @@ struct Saving<'a> {
     known_articles: &'a FxHashSet<u64>,
     known_facts: &'a FxHashMap<u64, u32>,
     isolated: &'a FxHashMap<Fingerprint, u32>,
+    stored_texts: &'a serde_bytes::Bytes,
 }
 
 /// The window as read: the same fields, in the same order, owned.
@@ -101,6 +106,7 @@ struct Loaded {
     known_articles: FxHashSet<u64>,
     known_facts: FxHashMap<u64, u32>,
     isolated: FxHashMap<Fingerprint, u32>,
+    stored_texts: serde_bytes::ByteBuf,
 }
 
 /// A window article's fact. Its content is left out when it is the one
@@ -163,6 +169,7 @@ impl Recent {
     /// Saves the window to `path` (atomically: the file there is replaced
     /// only once the new one is whole) and says how many bytes it took.
     pub fn save(&self, path: &Path) -> io::Result<u64> {
+        let stored_texts = self.stored_texts.to_bytes();
         let saving = Saving {
             header: Header {
                 match_window: self.generation_articles * 2,
@@ -182,6 +189,7 @@ impl Recent {
             known_articles: &self.known_articles,
             known_facts: &self.known_facts,
             isolated: &self.isolated,
+            stored_texts: serde_bytes::Bytes::new(&stored_texts),
         };
         let temporary = path.with_extension("partial");
         // Buffered before the checksum: postcard writes a byte at a time.
@@ -316,7 +324,27 @@ fn fits(loaded: Loaded, store: &dyn Store, match_window: u64) -> Result<Recent, 
         })?;
         article_facts.insert(sequence, Arc::from(facts));
     }
+    let stored_texts = StoredTexts::from_bytes(&loaded.stored_texts).ok_or_else(|| {
+        Unusable::Damaged(format!(
+            "its filter of stored texts has {} bytes, not {}",
+            loaded.stored_texts.len(),
+            stored_texts::BITS / 8
+        ))
+    })?;
+    // Every window text went through the filter: one it does not hold
+    // means the filter is not this window's (or hashes differently now),
+    // and a text it misses would be stored again over the archive's.
+    if let Some(missing) = loaded
+        .paragraphs
+        .keys()
+        .find(|fingerprint| !stored_texts.may_hold(fingerprint))
+    {
+        return Err(Unusable::Damaged(format!(
+            "its filter of stored texts misses the window's text {missing:?}"
+        )));
+    }
     let mut recent = Recent::new(match_window);
+    recent.stored_texts = stored_texts;
     recent.last_article = loaded.header.last_article;
     recent.deletions = loaded.header.deletions;
     recent.older = loaded.older;
