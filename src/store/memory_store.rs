@@ -324,10 +324,7 @@ impl Store for MemoryStore {
     }
 
     fn each_text_fingerprint(&self, visit: &mut dyn FnMut(&Fingerprint)) -> Result<(), StoreError> {
-        self.read()
-            .places
-            .keys()
-            .for_each(|fingerprint| visit(fingerprint));
+        self.read().places.keys().for_each(visit);
         Ok(())
     }
 
