@@ -19,10 +19,21 @@ fn without_last(body: &str) -> String {
 }
 
 /// True when the store's value log (where texts and facts live) holds
-/// `text` anywhere, in use or not.
+/// `text` anywhere, in use or not: as it is, or in any zstd frame the log
+/// holds (long values are stored compressed).
 fn value_log_holds(dir: &std::path::Path, text: &str) -> bool {
+    use std::io::Read;
     let log = std::fs::read(dir.join("values.log")).expect("the value log");
-    memchr::memmem::find(&log, text.as_bytes()).is_some()
+    let found = |bytes: &[u8]| memchr::memmem::find(bytes, text.as_bytes()).is_some();
+    const FRAME_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+    found(&log)
+        || memchr::memmem::find_iter(&log, &FRAME_MAGIC).any(|start| {
+            let mut plain = Vec::new();
+            zstd::stream::read::Decoder::new(&log[start..])
+                .map(|decoder| decoder.single_frame().read_to_end(&mut plain).is_ok())
+                .unwrap_or(false)
+                && found(&plain)
+        })
 }
 
 async fn article(server: &mut TestServer, id: &str) -> Result<pb::GetArticleResponse, Code> {

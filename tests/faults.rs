@@ -109,7 +109,10 @@ impl Store for FaultyStore {
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
         self.sled.each_article_id(visit)
     }
-    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError> {
+    fn each_fact_carrier(
+        &self,
+        visit: &mut dyn FnMut(&FactId, u64, Option<u64>),
+    ) -> Result<(), StoreError> {
         self.sled.each_fact_carrier(visit)
     }
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError> {

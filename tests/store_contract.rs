@@ -159,11 +159,13 @@ fn first_batches() -> [CommitBatch; 2] {
                     fact: created.clone(),
                     event: FactEventKind::Created,
                     sequence: 1,
+                    creation: Some(1),
                 },
                 ArticleFact {
                     fact: other.clone(),
                     event: FactEventKind::Created,
                     sequence: 2,
+                    creation: Some(2),
                 },
             ],
         )],
@@ -201,6 +203,7 @@ fn first_batches() -> [CommitBatch; 2] {
                 fact: corroboration,
                 event: FactEventKind::Corroborated,
                 sequence: 3,
+                creation: Some(1),
             }],
         )],
         events: vec![(3, event(2, 0))],
@@ -262,11 +265,11 @@ fn stored_ids(store: &dyn Store) -> Vec<String> {
     ids
 }
 
-/// Every (fact, carrying article) pair, in order.
-fn stored_carriers(store: &dyn Store) -> Vec<(FactId, u64)> {
+/// Every (fact, carrying article, creating event) triple, in order.
+fn stored_carriers(store: &dyn Store) -> Vec<(FactId, u64, Option<u64>)> {
     let mut carriers = Vec::new();
     store
-        .each_fact_carrier(&mut |id, sequence| carriers.push((*id, sequence)))
+        .each_fact_carrier(&mut |id, sequence, creation| carriers.push((*id, sequence, creation)))
         .expect("fact carriers scan");
     carriers.sort();
     carriers
@@ -342,7 +345,11 @@ fn assert_reads_first_batches(backend: &Backend, store: &dyn Store) {
     assert_eq!(stored_ids(store), ["a", "b"], "{name}");
     assert!(!stored_text_fingerprints(store).is_empty(), "{name}");
     let in_2021 = time_fact("in 2021", "2021", 1).id;
-    let mut expected_carriers = vec![(created.id, 1), (created.id, 2), (in_2021, 1)];
+    let mut expected_carriers = vec![
+        (created.id, 1, Some(1)),
+        (created.id, 2, Some(1)),
+        (in_2021, 1, Some(2)),
+    ];
     expected_carriers.sort();
     assert_eq!(stored_carriers(store), expected_carriers, "{name}");
     assert_eq!(store.last_event_sequence().ok(), Some(3), "{name}");
@@ -578,7 +585,11 @@ fn assert_reads_after_deletion(backend: &Backend, store: &dyn Store) {
         Some(&created.body),
         "{name}: a corroboration reads its kept content"
     );
-    assert_eq!(stored_carriers(store), [(created.id, 2)], "{name}");
+    assert_eq!(
+        stored_carriers(store),
+        [(created.id, 2, Some(1))],
+        "{name}: the corroboration still knows its creation"
+    );
     assert_eq!(stored_ids(store), ["b"], "{name}");
     stored_text_fingerprints(store);
     assert_eq!(

@@ -864,9 +864,27 @@ async fn main() -> Result<(), AnyError> {
     let after_originals = server.disk_bytes();
     stream_ingest(&server.url, copies.clone(), 1).await?;
     let after_copies = server.disk_bytes();
+    // Verbatim wire copies: an original's body as it is, under another
+    // outlet's id and URL.
+    let verbatim: Vec<pb::Article> = originals
+        .iter()
+        .take(copies.len())
+        .map(|original| pb::Article {
+            id: format!("{}-verbatim", original.id),
+            url: format!("{}-verbatim", original.url),
+            source: "reprint.example".into(),
+            ..original.clone()
+        })
+        .collect();
+    stream_ingest(&server.url, verbatim.clone(), 1).await?;
+    let after_verbatim = server.disk_bytes();
     let per_original = after_originals.saturating_sub(before) as f64 / originals.len() as f64;
     let per_copy = after_copies.saturating_sub(after_originals) as f64 / copies.len() as f64;
-    eprintln!("disk: {per_original:.0} B per original, {per_copy:.0} B per wire copy");
+    let per_verbatim = after_verbatim.saturating_sub(after_copies) as f64 / verbatim.len() as f64;
+    eprintln!(
+        "disk: {per_original:.0} B per original, {per_copy:.0} B per edited wire copy, \
+         {per_verbatim:.0} B per verbatim copy"
+    );
 
     let stream_articles = workload.batch("stream", options.articles);
     let stream_mb = bytes_of(&stream_articles) as f64 / 1e6;
@@ -947,6 +965,8 @@ async fn main() -> Result<(), AnyError> {
     report["disk"] = json!({
         "bytes_per_original": per_original, "bytes_per_wire_copy": per_copy,
         "copy_to_original": per_copy / per_original.max(1.0),
+        "bytes_per_verbatim_copy": per_verbatim,
+        "verbatim_to_original": per_verbatim / per_original.max(1.0),
     });
 
     println!(
@@ -1018,7 +1038,14 @@ async fn main() -> Result<(), AnyError> {
             format!("{:.1}", peak_rss as f64 / 1024.0),
         ),
         ("disk per original (bytes)", format!("{per_original:.0}")),
-        ("disk per wire copy (bytes)", format!("{per_copy:.0}")),
+        (
+            "disk per edited wire copy (bytes)",
+            format!("{per_copy:.0}"),
+        ),
+        (
+            "disk per verbatim copy (bytes)",
+            format!("{per_verbatim:.0}"),
+        ),
     ];
     for (name, value) in rows {
         println!("{name:<44} {value:>14}");

@@ -26,6 +26,7 @@
 //! fixed-size filter ([`stored_texts`]), so that a new text is known to be
 //! new without asking the store.
 
+mod known_facts;
 mod snapshot;
 mod stored_texts;
 
@@ -41,6 +42,7 @@ use crate::{
     store::{ParagraphRecord, Store, StoreError},
     text::{paragraph_anchors, Fingerprint, TextConfig},
 };
+use known_facts::KnownFacts;
 use stored_texts::StoredTexts;
 
 /// What the window keeps of a paragraph text.
@@ -118,9 +120,9 @@ pub(crate) struct Recent {
     fact_bodies: FxHashMap<u64, Arc<FactBody>>,
     /// Every stored article id, hashed.
     known_articles: FxHashSet<u64>,
-    /// Every known fact id, shortened to 8 bytes, with how many stored
-    /// articles carry the fact.
-    known_facts: FxHashMap<u64, u32>,
+    /// Every known fact, with how many stored articles carry it and the
+    /// event that created it.
+    known_facts: KnownFacts,
     /// How often each line was found isolated (see
     /// [`crate::matching::BoilerplateConfig`]): a few lines per outlet.
     isolated: FxHashMap<Fingerprint, u32>,
@@ -156,7 +158,7 @@ impl Recent {
             article_facts: FxHashMap::default(),
             fact_bodies: FxHashMap::default(),
             known_articles: FxHashSet::default(),
-            known_facts: FxHashMap::default(),
+            known_facts: KnownFacts::default(),
             isolated: FxHashMap::default(),
             stored_texts: StoredTexts::new(),
         }
@@ -245,8 +247,12 @@ impl Recent {
             recent.known_articles.insert(article_key(id));
         })?;
         let ids_ms = took();
-        store.each_fact_carrier(&mut |id, _| {
-            *recent.known_facts.entry(fact_key(id)).or_default() += 1;
+        store.each_fact_carrier(&mut |id, _, creation| {
+            let key = fact_key(id);
+            recent.known_facts.add_carrier(key);
+            if let Some(creation) = creation {
+                recent.known_facts.set_creation(key, creation);
+            }
         })?;
         let facts_ms = took();
         store.each_text_fingerprint(&mut |fingerprint| recent.stored_texts.insert(fingerprint))?;
@@ -419,14 +425,12 @@ impl Recent {
 
     /// Forgets a fact no stored article carries any more.
     pub(super) fn forget_fact(&mut self, id: &FactId) {
-        self.known_facts.remove(&fact_key(id));
+        self.known_facts.forget(id);
     }
 
     /// Counts one carrier less for a fact others still carry.
     pub(super) fn withdraw_carrier(&mut self, id: &FactId) {
-        if let Some(carriers) = self.known_facts.get_mut(&fact_key(id)) {
-            *carriers = carriers.saturating_sub(1);
-        }
+        self.known_facts.withdraw_carrier(id);
     }
 
     /// Counts one carrier more for each distinct fact of an article just
@@ -436,7 +440,7 @@ impl Recent {
         for id in facts {
             let key = fact_key(id);
             if counted.insert(key) {
-                *self.known_facts.entry(key).or_default() += 1;
+                self.known_facts.add_carrier(key);
             }
         }
     }
@@ -482,6 +486,9 @@ impl Recent {
             self.stored_texts.insert(&fingerprint);
             self.paragraphs.insert(fingerprint, paragraph);
         }
+        for (key, creation) in pending.created_facts {
+            self.known_facts.set_creation(key, creation);
+        }
         for article in pending.articles {
             self.last_article = self.last_article.max(article.sequence);
             self.known_articles.insert(article_key(&article.id));
@@ -525,12 +532,17 @@ impl Recent {
 
     /// True when the fact is known.
     pub fn knows_fact(&self, id: &FactId) -> bool {
-        self.known_facts.contains_key(&fact_key(id))
+        self.known_facts.contains(id)
     }
 
     /// How many stored articles carry the fact (0 when it is unknown).
     pub fn carriers(&self, id: &FactId) -> u32 {
-        self.known_facts.get(&fact_key(id)).copied().unwrap_or(0)
+        self.known_facts.carriers(id)
+    }
+
+    /// The event that created the fact, when known.
+    pub fn fact_creation(&self, id: &FactId) -> Option<u64> {
+        self.known_facts.creation(id)
     }
 
     /// Boilerplate evidence counts of lines.

@@ -18,7 +18,7 @@ use std::{
 };
 
 use lru::LruCache;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::{
     read_set::{self, ReadSet},
@@ -61,8 +61,9 @@ pub(crate) struct Pending {
     pub articles: Vec<PendingArticle>,
     /// Position in `articles` (and in the group's batch) by article id.
     by_id: HashMap<Arc<str>, usize>,
-    /// Facts this group found first, by [`fact_key`].
-    created_facts: FxHashSet<u64>,
+    /// Facts this group found first, by [`fact_key`], with the events
+    /// that created them.
+    pub created_facts: FxHashMap<u64, u64>,
     /// Boilerplate evidence counts (lines found isolated, template
     /// fillings) this group changed: totals, including the committed ones.
     pub isolated: FxHashMap<Fingerprint, u32>,
@@ -115,9 +116,19 @@ impl Pending {
         self.by_id.get(id).copied()
     }
 
-    /// Notes a fact this group found first.
-    pub fn add_created_fact(&mut self, id: FactId) {
-        self.created_facts.insert(fact_key(&id));
+    /// Notes a fact this group found first, created by the event
+    /// `creation`.
+    pub fn add_created_fact(&mut self, id: FactId, creation: u64) {
+        self.created_facts.insert(fact_key(&id), creation);
+    }
+
+    /// The event that created the fact: in this group, else in the
+    /// committed window (when known).
+    pub fn fact_creation(&self, recent: &Recent, id: &FactId) -> Option<u64> {
+        match self.created_facts.get(&fact_key(id)) {
+            Some(creation) => Some(*creation),
+            None => recent.fact_creation(id),
+        }
     }
 
     fn article(&self, sequence: u64) -> Option<&PendingArticle> {
@@ -243,7 +254,7 @@ impl StoreView<'_> {
     pub fn knows_fact(&self, id: &FactId) -> bool {
         self.note(read_set::fact_key(id));
         self.pending
-            .is_some_and(|p| p.created_facts.contains(&fact_key(id)))
+            .is_some_and(|p| p.created_facts.contains_key(&fact_key(id)))
             || self.recent.knows_fact(id)
     }
 

@@ -458,7 +458,7 @@ fn admit(
     }
     store_paragraphs(prepared, analysis, pending, sequence);
     record_copies(batch, &analysis.matched, sequence);
-    let article_facts = record_facts(pending, batch, &analysis.facts, sequence, next);
+    let article_facts = record_facts(recent, pending, batch, &analysis.facts, sequence, next);
     pending.add_article(PendingArticle {
         sequence,
         id: article.id.as_str().into(),
@@ -578,8 +578,9 @@ fn record_copies(batch: &mut CommitBatch, matched: &ArticleMatch, sequence: u64)
 }
 
 /// Facts: new or corroborations, each an event of the stream with the next
-/// sequence.
+/// sequence, and a corroboration with the event that created its fact.
 fn record_facts(
+    recent: &Recent,
     pending: &mut Pending,
     batch: &mut CommitBatch,
     classified: &[(Fact, FactEventKind)],
@@ -589,8 +590,12 @@ fn record_facts(
     let mut article_facts = Vec::with_capacity(classified.len());
     for (position, (fact, event)) in classified.iter().enumerate() {
         let index = u32::try_from(position).unwrap_or(u32::MAX);
+        let creation = match event {
+            FactEventKind::Created => Some(next.event),
+            FactEventKind::Corroborated => pending.fact_creation(recent, &fact.id),
+        };
         if *event == FactEventKind::Created {
-            pending.add_created_fact(fact.id);
+            pending.add_created_fact(fact.id, next.event);
             batch.facts.push((
                 fact.id,
                 FactRecord {
@@ -610,6 +615,7 @@ fn record_facts(
             fact: fact.clone(),
             event: *event,
             sequence: next.event,
+            creation,
         });
         next.event += 1;
     }

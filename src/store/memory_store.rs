@@ -333,9 +333,18 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError> {
-        for (fact, sequence) in &self.read().carriers {
-            visit(fact, *sequence);
+    fn each_fact_carrier(
+        &self,
+        visit: &mut dyn FnMut(&FactId, u64, Option<u64>),
+    ) -> Result<(), StoreError> {
+        let state = self.read();
+        for (fact, sequence) in &state.carriers {
+            let creation = state
+                .article_facts
+                .get(sequence)
+                .and_then(|facts| facts.iter().find(|f| f.fact.id == *fact))
+                .and_then(|f| f.creation);
+            visit(fact, *sequence, creation);
         }
         Ok(())
     }

@@ -205,10 +205,14 @@ pub trait Store: Send + Sync {
     fn each_article_id(&self, visit: &mut dyn FnMut(&str)) -> Result<(), StoreError>;
 
     /// Calls `visit` once for each stored article and each distinct fact
-    /// it carries (created or corroborated), with the article's sequence:
-    /// what counting every fact's carriers reads when the match window is
-    /// rebuilt from the store alone.
-    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError>;
+    /// it carries (created or corroborated), with the article's sequence
+    /// and the fact's [`ArticleFact::creation`] there: what counting every
+    /// fact's carriers reads when the match window is rebuilt from the
+    /// store alone.
+    fn each_fact_carrier(
+        &self,
+        visit: &mut dyn FnMut(&FactId, u64, Option<u64>),
+    ) -> Result<(), StoreError>;
 
     /// The facts of the article with this ingest sequence.
     fn article_facts(&self, sequence: u64) -> Result<Option<Vec<ArticleFact>>, StoreError>;

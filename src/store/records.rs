@@ -206,6 +206,12 @@ pub struct ArticleFact {
     pub event: FactEventKind,
     /// The sequence number of its event.
     pub sequence: u64,
+    /// The sequence number of the event that created the fact: `sequence`
+    /// itself for a creation, an earlier one for a corroboration; `None`
+    /// for a corroboration whose creation is not known (its creating
+    /// article was deleted before the store recorded creations). A store
+    /// may keep a corroboration by this number instead of the fact's id.
+    pub creation: Option<u64>,
 }
 
 /// What is known of a fact across articles.

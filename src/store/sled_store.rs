@@ -11,14 +11,15 @@
 //! | `m` `deletions`                              | articles deleted since it was added, u64 BE (absent: none) |
 //! | `m` `values_end`                             | where the value log ends, u64 BE |
 //! | `m` `values_released`                        | value log extents the last commit stopped using, until punched out |
-//! | `A` sequence (u64 BE)                        | [`ArticleRecord`]             |
+//! | `A` sequence (u64 BE)                        | [`ArticleRecord`], in the value log |
 //! | `i` id                                       | its sequence, u64 BE          |
 //! | `t` first seq (u64 BE)                       | the texts that article stored first ([`texts`]), in the value log |
 //! | `P` fingerprint (32 bytes)                   | that place (12 bytes) and the articles containing it (u64 BE) |
 //! | `c` origin seq, copy seq (u64 BE)            | their (origin para, copy para) pairs ([`copies`]) |
-//! | `f` article sequence (u64 BE)                | the article's facts, in the value log |
+//! | `f` article sequence (u64 BE)                | the article's facts ([`facts`]), in the value log |
 //! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
+//! | `k` creating article seq (u64 BE), position (u32 BE) | the same, with the fact's id ([`facts`]) |
 //! | `d` article sequence (u64 BE)                | the id of a deleted article    |
 //! | `D` retention date (seconds, sign-flipped u64 BE), article seq (BE) | empty: the article's date for retention |
 //! | `x` event sequence (u64 BE)                  | a [`Notice`]: what a delete did to a fact |
@@ -42,19 +43,24 @@
 //! (does anyone else carry this fact?) that the match window's count of
 //! each fact's carriers answers without reading the store.
 //!
-//! The bulk (texts and facts) lives in the value log beside sled
-//! ([`value_log`]); sled holds a 13-byte pointer in its place. Format 6
-//! added the log; values written before it stay in sled and are read
-//! there, so a store of format 5 is not moved.
+//! The bulk (texts, facts and article records) lives in the value log
+//! beside sled ([`value_log`]), compressed; sled holds a 13-byte pointer in
+//! its place. Format 6 added the log for texts and facts; format 7 puts
+//! article records there too and compresses what it writes. Values
+//! written before stay where they are and are read there (a record held
+//! in sled, a pointer to bytes stored as they are), so a store of format 5
+//! or 6 is not moved.
 //!
 //! Record values are a value-version byte followed by postcard. Version 2
 //! changed articles (passages and skip reasons in the analysis) and
 //! paragraphs (where the text was first stored); their version-1 values
 //! are read through [`legacy`]. Version 3 encodes every record as version
-//! 2 did; it marks values written in the format-3 layout. A store written
-//! by a newer format is refused at open, never misread.
+//! 2 did; it marks values written in the format-3 layout. Version 4 (format
+//! 7) changed only an article's facts ([`facts`]). A store written by a
+//! newer format is refused at open, never misread.
 
 mod copies;
+mod facts;
 mod legacy;
 mod texts;
 mod upgrade;
@@ -64,25 +70,21 @@ use std::{collections::HashMap, path::Path, sync::Mutex, time::Duration};
 
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
+use facts::{decode_facts, encode_facts, kept_by_place_key, FactContents, KeptFact};
 use value_log::{LogWrites, ValueLog};
 
 use super::{
     ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, Instant, Notice,
     ParagraphRecord, Store, StoreError, StoredEvent,
 };
-use crate::{
-    facts::{Fact, FactBody, FactId, Provenance},
-    matching::Origin,
-    store::FactEventKind,
-    text::Fingerprint,
-};
+use crate::{facts::FactId, matching::Origin, text::Fingerprint};
 
 /// The format this build writes and reads. A store of an earlier format is
 /// moved to it at open and marked with it, so that an older build refuses
 /// it rather than misread it.
-const FORMAT_VERSION: u32 = 6;
+const FORMAT_VERSION: u32 = 7;
 /// Value encoding version (first byte of every record value).
-const VALUE_VERSION: u8 = 3;
+const VALUE_VERSION: u8 = 4;
 /// The oldest value version this build reads.
 const OLDEST_VALUE_VERSION: u8 = 1;
 
@@ -331,7 +333,11 @@ fn write_deletions(
     batch: &CommitBatch,
 ) -> Result<(), StoreError> {
     for deletion in &batch.deletions {
-        writes.remove(&article_key(deletion.sequence)[..]);
+        let record = article_key(deletion.sequence);
+        if let Some(old) = db.get(record)? {
+            logged.release(&old);
+        }
+        writes.remove(&record[..]);
         writes.remove(&dated_key(deletion.date, deletion.sequence)[..]);
         writes.remove(id_key(&deletion.id));
         let facts = numbered_key(ARTICLE_FACTS, deletion.sequence);
@@ -349,12 +355,34 @@ fn write_deletions(
     for (fingerprint, _) in &batch.freed_texts {
         writes.remove(&place_key(fingerprint)[..]);
     }
+    // A kept content is filed by id (for corroborations stored by id) and
+    // by its creation's place (for those stored by creation).
+    let record = |id: &FactId| -> Result<Option<FactRecord>, StoreError> {
+        db.get(fact_key(id))?
+            .map(|raw| decode(|| format!("fact {id:?}"), &raw))
+            .transpose()
+    };
     for id in &batch.retracted_facts {
+        if let Some(created) = record(id)? {
+            writes.remove(&kept_by_place_key(created.first_article, created.index)[..]);
+        }
         writes.remove(&fact_key(id)[..]);
         writes.remove(&fact_key_with(KEPT_CONTENT, id)[..]);
     }
     for (id, body) in &batch.kept_contents {
         writes.insert(&fact_key_with(KEPT_CONTENT, id)[..], encode(body)?);
+        let created = record(id)?.ok_or_else(|| StoreError::Corrupt {
+            key: format!("fact {id:?}"),
+            reason: "its content is to be kept, but it has no record".into(),
+        })?;
+        let kept = KeptFact {
+            id: *id,
+            body: body.clone(),
+        };
+        writes.insert(
+            &kept_by_place_key(created.first_article, created.index)[..],
+            encode(&kept)?,
+        );
     }
     for (sequence, notice) in &batch.notices {
         writes.insert(&numbered_key(NOTICE, *sequence)[..], encode(notice)?);
@@ -472,37 +500,6 @@ fn split_version<'a>(
     }
 }
 
-/// An article's fact as stored.
-#[derive(Serialize, Deserialize)]
-enum StoredFact {
-    /// The article created it: stored whole.
-    Created(ArticleFact),
-    /// The article corroborated it: the content is the creating article's.
-    Corroborated {
-        id: FactId,
-        confidence: f32,
-        provenance: Provenance,
-        sequence: u64,
-    },
-}
-
-impl StoredFact {
-    fn id(&self) -> &FactId {
-        match self {
-            StoredFact::Created(fact) => &fact.fact.id,
-            StoredFact::Corroborated { id, .. } => id,
-        }
-    }
-}
-
-/// Fact contents already read while resolving corroborations: by fact id,
-/// and the stored facts of the creating articles read for them.
-#[derive(Default)]
-struct FactContents {
-    bodies: HashMap<FactId, FactBody>,
-    creators: HashMap<u64, Vec<StoredFact>>,
-}
-
 /// Consecutive events of one article, stored under the first sequence:
 /// one key per article instead of one per fact.
 #[derive(Serialize, Deserialize)]
@@ -618,117 +615,14 @@ impl SledStore {
         Ok(events)
     }
 
-    /// The facts of the article at `sequence` as stored (none when it has
-    /// none).
-    fn stored_facts(&self, sequence: u64) -> Result<Vec<StoredFact>, StoreError> {
-        match self
-            .values
-            .get(&self.db, &numbered_key(ARTICLE_FACTS, sequence))?
-        {
-            Some(raw) => decode(|| format!("facts of article {sequence}"), &raw),
-            None => Ok(Vec::new()),
-        }
-    }
-
     /// The article stored at `sequence`.
     fn article_at(&self, sequence: u64) -> Result<Option<ArticleRecord>, StoreError> {
-        self.db
-            .get(article_key(sequence))?
+        self.values
+            .get(&self.db, &article_key(sequence))?
             .map(|raw| {
                 decode_evolved::<_, legacy::ArticleRecordV1>(|| format!("article {sequence}"), &raw)
             })
             .transpose()
-    }
-
-    /// An article's facts as stored, with the content of each
-    /// corroboration read from the article that created the fact.
-    fn resolve_facts(
-        &self,
-        stored: Vec<StoredFact>,
-        contents: &mut FactContents,
-    ) -> Result<Vec<ArticleFact>, StoreError> {
-        let mut facts = Vec::with_capacity(stored.len());
-        for fact in stored {
-            facts.push(match fact {
-                StoredFact::Created(fact) => {
-                    contents.bodies.insert(fact.fact.id, fact.fact.body.clone());
-                    fact
-                }
-                StoredFact::Corroborated {
-                    id,
-                    confidence,
-                    provenance,
-                    sequence: event,
-                } => {
-                    let body = match contents.bodies.get(&id) {
-                        Some(body) => body.clone(),
-                        None => {
-                            let body = self.created_body(&id, &mut contents.creators)?;
-                            contents.bodies.insert(id, body.clone());
-                            body
-                        }
-                    };
-                    ArticleFact {
-                        fact: Fact {
-                            body,
-                            id,
-                            confidence,
-                            provenance,
-                        },
-                        event: FactEventKind::Corroborated,
-                        sequence: event,
-                    }
-                }
-            });
-        }
-        Ok(facts)
-    }
-
-    /// The content of a fact, from the article that created it;
-    /// `creators` keeps the facts of creating articles already read.
-    fn created_body(
-        &self,
-        id: &FactId,
-        creators: &mut HashMap<u64, Vec<StoredFact>>,
-    ) -> Result<FactBody, StoreError> {
-        let missing = |reason: String| StoreError::Corrupt {
-            key: format!("fact {id:?}"),
-            reason,
-        };
-        let record = self
-            .fact(id)?
-            .ok_or_else(|| missing("no fact record".into()))?;
-        if let std::collections::hash_map::Entry::Vacant(slot) =
-            creators.entry(record.first_article)
-        {
-            let Some(raw) = self
-                .values
-                .get(&self.db, &numbered_key(ARTICLE_FACTS, record.first_article))?
-            else {
-                // Its creating article was deleted; others carry it.
-                return match self.db.get(fact_key_with(KEPT_CONTENT, id))? {
-                    Some(raw) => decode(|| format!("kept content of fact {id:?}"), &raw),
-                    None => Err(missing(format!(
-                        "article {} has no facts and no content is kept",
-                        record.first_article
-                    ))),
-                };
-            };
-            slot.insert(decode(
-                || format!("facts of article {}", record.first_article),
-                &raw,
-            )?);
-        }
-        let created = creators
-            .get(&record.first_article)
-            .and_then(|facts| facts.get(record.index as usize));
-        match created {
-            Some(StoredFact::Created(fact)) => Ok(fact.fact.body.clone()),
-            _ => Err(missing(format!(
-                "fact {} of article {} is not its creation",
-                record.index, record.first_article
-            ))),
-        }
     }
 }
 
@@ -813,7 +707,7 @@ impl Store for SledStore {
         else {
             return Ok(None);
         };
-        let stored: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &raw)?;
+        let stored = decode_facts(sequence, &raw)?;
         self.resolve_facts(stored, &mut FactContents::default())
             .map(Some)
     }
@@ -832,6 +726,7 @@ impl Store for SledStore {
         {
             let (key, value) = entry?;
             let sequence = key_number(&key, "article")?;
+            let value = self.values.resolve(value)?;
             let record: ArticleRecord = decode_evolved::<_, legacy::ArticleRecordV1>(
                 || format!("article {sequence}"),
                 &value,
@@ -963,18 +858,26 @@ impl Store for SledStore {
         Ok(())
     }
 
-    fn each_fact_carrier(&self, visit: &mut dyn FnMut(&FactId, u64)) -> Result<(), StoreError> {
+    fn each_fact_carrier(
+        &self,
+        visit: &mut dyn FnMut(&FactId, u64, Option<u64>),
+    ) -> Result<(), StoreError> {
+        // The ids of the creations seen, for the corroborations after them.
+        let mut ids = HashMap::new();
+        let mut creators = HashMap::new();
         for entry in self.db.scan_prefix([ARTICLE_FACTS]) {
             let (key, value) = entry?;
             let sequence = key_number(&key, "facts of an article")?;
             let value = self.values.resolve(value)?;
-            let facts: Vec<StoredFact> = decode(|| format!("facts of article {sequence}"), &value)?;
+            let stored = decode_facts(sequence, &value)?;
             let mut seen = std::collections::BTreeSet::new();
-            for fact in &facts {
-                if seen.insert(*fact.id()) {
-                    visit(fact.id(), sequence);
+            for (id, creation) in self.carried_facts(stored, &mut ids, &mut creators)? {
+                if seen.insert(id) {
+                    visit(&id, sequence, creation);
                 }
             }
+            // Only a deleted creator's facts are read through it: few.
+            creators.clear();
         }
         Ok(())
     }
@@ -1015,7 +918,11 @@ impl Store for SledStore {
         let mut writes = sled::Batch::default();
         let mut logged = LogWrites::new(next.log_end);
         for article in &batch.articles {
-            writes.insert(&article_key(article.sequence)[..], encode(article)?);
+            logged.insert(
+                &mut writes,
+                &article_key(article.sequence),
+                &encode(article)?,
+            )?;
             writes.insert(
                 &dated_key(article.retention_date(), article.sequence)[..],
                 &[][..],
@@ -1058,24 +965,10 @@ impl Store for SledStore {
             committed.articles.clone(),
         )?;
         for (sequence, facts) in &batch.article_facts {
-            // A corroboration stores its id and where it stands; its
-            // content is the creating article's.
-            let stored: Vec<StoredFact> = facts
-                .iter()
-                .map(|fact| match fact.event {
-                    FactEventKind::Created => StoredFact::Created(fact.clone()),
-                    FactEventKind::Corroborated => StoredFact::Corroborated {
-                        id: fact.fact.id,
-                        confidence: fact.fact.confidence,
-                        provenance: fact.fact.provenance,
-                        sequence: fact.sequence,
-                    },
-                })
-                .collect();
             logged.insert(
                 &mut writes,
                 &numbered_key(ARTICLE_FACTS, *sequence),
-                &encode(&stored)?,
+                &encode_facts(*sequence, facts)?,
             )?;
         }
         for (id, fact) in &batch.facts {
@@ -1296,6 +1189,12 @@ mod tests {
                     articles: vec![article_record(1, "a"), article_record(2, "b")],
                     ..CommitBatch::default()
                 })?;
+                // Stores of these formats hold their records in sled.
+                for record in [article_record(1, "a"), article_record(2, "b")] {
+                    store
+                        .db
+                        .insert(article_key(record.sequence), encode(&record)?)?;
+                }
                 // A format-3 store has no `D`; a format-4 store has `G`.
                 if format == 3 {
                     for key in store.db.scan_prefix([DATED]).keys() {
@@ -1311,6 +1210,8 @@ mod tests {
             }
             let store = open_once_released(dir.path())?;
             assert_eq!(store.dated_before(later, 10)?, [1, 2], "format {format}");
+            // Records held in sled read as before.
+            assert_eq!(store.article("b")?, Some(article_record(2, "b")));
             assert_eq!(store.copies_of(first)?, [copy], "format {format}");
             assert_eq!(
                 store.db.scan_prefix([upgrade::FACT_CARRIER]).count(),

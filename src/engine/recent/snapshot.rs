@@ -20,7 +20,9 @@
 //!
 //! Layout: the 8 bytes `WCWINDOW`, the layout version (u32 LE), the window
 //! in postcard ([`Saving`], read back as [`Loaded`]; the filter of stored
-//! texts as its 16 MiB of bits), and the checksum (32 bytes).
+//! texts as its 16 MiB of bits), and the checksum (32 bytes). Layout 4
+//! added each known fact's creation event; a file of layout 3 is set
+//! aside, and the window read from the store once.
 
 use std::{
     fs,
@@ -34,6 +36,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::{
     fact_key,
+    known_facts::KnownFacts,
     stored_texts::{self, StoredTexts},
     Generation, Recent, RecentParagraph, WindowFact,
 };
@@ -45,7 +48,7 @@ use crate::{
 
 const MAGIC: &[u8; 8] = b"WCWINDOW";
 /// The layout this build writes and reads; a file of another is set aside.
-const LAYOUT_VERSION: u32 = 3;
+const LAYOUT_VERSION: u32 = 4;
 const CHECKSUM_BYTES: usize = 32;
 
 /// Why a saved window is not used.
@@ -88,7 +91,7 @@ struct Saving<'a> {
     fact_bodies: &'a FxHashMap<u64, Arc<FactBody>>,
     article_facts: ArticleFacts<'a>,
     known_articles: &'a FxHashSet<u64>,
-    known_facts: &'a FxHashMap<u64, u32>,
+    known_facts: &'a KnownFacts,
     isolated: &'a FxHashMap<Fingerprint, u32>,
     stored_texts: &'a serde_bytes::Bytes,
 }
@@ -104,7 +107,7 @@ struct Loaded {
     fact_bodies: FxHashMap<u64, Arc<FactBody>>,
     article_facts: Vec<(u64, Vec<SavedFact<FactBody>>)>,
     known_articles: FxHashSet<u64>,
-    known_facts: FxHashMap<u64, u32>,
+    known_facts: KnownFacts,
     isolated: FxHashMap<Fingerprint, u32>,
     stored_texts: serde_bytes::ByteBuf,
 }
@@ -375,6 +378,12 @@ impl Recent {
             articles += 1;
             self.known_articles.insert(super::article_key(&record.id));
             self.add_carrier(facts.iter().map(|f| &f.fact.id));
+            for fact in &facts {
+                if let Some(creation) = fact.creation {
+                    self.known_facts
+                        .set_creation(super::fact_key(&fact.fact.id), creation);
+                }
+            }
             contained.extend(record.analysis.paragraphs.iter().map(|p| p.fingerprint));
             self.add_article(
                 record.sequence,

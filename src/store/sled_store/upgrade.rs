@@ -67,8 +67,8 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
         super::copies::upgrade_from_format4(db, CHUNK)?;
         super::texts::upgrade_from_format4(db, CHUNK)?;
     }
-    // Format 6 moves nothing: values written before it stay in sled and
-    // are read there (see `value_log`).
+    // Formats 6 and 7 move nothing: values written before them stay where
+    // they are and are read there (see `value_log`).
     Ok(())
 }
 
