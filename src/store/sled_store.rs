@@ -261,6 +261,22 @@ fn segment_size(dir: &Path) -> Result<usize, StoreError> {
     })
 }
 
+/// Frees the tree nodes a group commit replaced. sled applies a batch
+/// under one epoch guard, and every write in it leaves the node version it
+/// replaced to crossbeam-epoch, which frees such garbage only when some
+/// thread collects: every 128th pin, at most 8 bags of 64 objects each.
+/// The writer pins once per commit, so garbage from thousands of writes a
+/// commit piled up faster than it was freed: 0.7 GB of replaced nodes at
+/// 25,000 articles (heaptrack), an RSS of 2.5 GiB before anything else
+/// pinned often enough to drain it. A few collections per article written
+/// (each frees up to 512 objects, for some 20 writes an article) keep the
+/// garbage to what the last commits left.
+fn reclaim_replaced_nodes(articles: usize) {
+    for _ in 0..=articles {
+        crossbeam_epoch::pin().flush();
+    }
+}
+
 fn open_when_unlocked(dir: &Path, cache_bytes: u64) -> Result<sled::Db, StoreError> {
     let config = sled::Config::new()
         .path(dir)
@@ -1008,6 +1024,7 @@ impl Store for SledStore {
             log_end: logged.end(),
         };
         self.flush_durably()?;
+        reclaim_replaced_nodes(batch.articles.len() + batch.deletions.len());
         if !released.is_empty() {
             // Durably unused now. The commit is done whatever happens
             // here: what is not punched out stays listed, and the next
