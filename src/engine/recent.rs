@@ -27,6 +27,7 @@
 //! new without asking the store.
 
 mod known_facts;
+mod packed;
 mod snapshot;
 mod stored_texts;
 

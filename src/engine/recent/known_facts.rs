@@ -10,9 +10,12 @@
 //! million facts.
 
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::fact_key;
+use super::{
+    fact_key,
+    packed::{self, Packed},
+};
 use crate::facts::FactId;
 
 /// Low bits of an entry: how many stored articles carry the fact.
@@ -28,9 +31,18 @@ const LAST_CREATION: u64 = (1 << (64 - CARRIER_BITS)) - 1;
 
 /// The creation event (high bits, 0 when not known: event sequences start
 /// at 1) and carriers (low bits) of one fact.
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 struct Entry(u64);
+
+impl Packed for Entry {
+    const WIDTH: usize = 8;
+    fn pack(&self) -> impl Iterator<Item = u8> {
+        self.0.pack()
+    }
+    fn unpack(bytes: &[u8]) -> Self {
+        Entry(u64::unpack(bytes))
+    }
+}
 
 impl Entry {
     fn carriers(self) -> u32 {
@@ -57,11 +69,27 @@ impl Entry {
 }
 
 /// The archive's facts (see the module documentation).
-#[derive(Default, Serialize, Deserialize)]
+#[derive(Default)]
 #[cfg_attr(test, derive(Debug, PartialEq))]
-#[serde(transparent)]
 pub(crate) struct KnownFacts {
     entries: FxHashMap<u64, Entry>,
+}
+
+/// Saved packed: five million entries decode in a fraction of the time
+/// serde's map takes (see [`packed`]).
+impl Serialize for KnownFacts {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let entries = self.entries.iter().map(|(key, entry)| (*key, *entry));
+        packed::serialize(self.entries.len(), entries, serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for KnownFacts {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(KnownFacts {
+            entries: packed::deserialize::<(u64, Entry), _, _>(deserializer)?,
+        })
+    }
 }
 
 impl KnownFacts {

@@ -20,9 +20,10 @@
 //!
 //! Layout: the 8 bytes `WCWINDOW`, the layout version (u32 LE), the window
 //! in postcard ([`Saving`], read back as [`Loaded`]; the filter of stored
-//! texts as its 16 MiB of bits), and the checksum (32 bytes). Layout 4
-//! added each known fact's creation event; a file of layout 3 is set
-//! aside, and the window read from the store once.
+//! texts as its 16 MiB of bits; the known articles and facts packed, see
+//! [`packed`]), and the checksum (32 bytes). Layout 4 added each known
+//! fact's creation event, layout 5 packed those tables; a file of an
+//! earlier layout is set aside, and the window read from the store once.
 
 use std::{
     fs,
@@ -37,6 +38,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::{
     fact_key,
     known_facts::KnownFacts,
+    packed,
     stored_texts::{self, StoredTexts},
     Generation, Recent, RecentParagraph, WindowFact,
 };
@@ -48,7 +50,7 @@ use crate::{
 
 const MAGIC: &[u8; 8] = b"WCWINDOW";
 /// The layout this build writes and reads; a file of another is set aside.
-const LAYOUT_VERSION: u32 = 4;
+const LAYOUT_VERSION: u32 = 5;
 const CHECKSUM_BYTES: usize = 32;
 
 /// Why a saved window is not used.
@@ -90,10 +92,19 @@ struct Saving<'a> {
     ids: &'a FxHashMap<u64, Arc<str>>,
     fact_bodies: &'a FxHashMap<u64, Arc<FactBody>>,
     article_facts: ArticleFacts<'a>,
+    #[serde(serialize_with = "write_known_articles")]
     known_articles: &'a FxHashSet<u64>,
     known_facts: &'a KnownFacts,
     isolated: &'a FxHashMap<Fingerprint, u32>,
     stored_texts: &'a serde_bytes::Bytes,
+}
+
+/// The article keys, packed (see [`packed`]).
+fn write_known_articles<S: Serializer>(
+    keys: &&FxHashSet<u64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    packed::serialize(keys.len(), keys.iter().copied(), serializer)
 }
 
 /// The window as read: the same fields, in the same order, owned.
@@ -106,6 +117,7 @@ struct Loaded {
     ids: FxHashMap<u64, Arc<str>>,
     fact_bodies: FxHashMap<u64, Arc<FactBody>>,
     article_facts: Vec<(u64, Vec<SavedFact<FactBody>>)>,
+    #[serde(deserialize_with = "packed::deserialize::<u64, _, _>")]
     known_articles: FxHashSet<u64>,
     known_facts: KnownFacts,
     isolated: FxHashMap<Fingerprint, u32>,
