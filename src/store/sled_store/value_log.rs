@@ -118,6 +118,14 @@ pub(super) struct ValueLog {
     file: File,
 }
 
+thread_local! {
+    /// Each reading thread's zstd context, made on its first compressed
+    /// read: making one for every read cost the server 0.9% of its CPU at
+    /// 800,000 articles (perf), three times the decompression itself.
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl ValueLog {
     /// Opens (or creates) the log in `dir`, cut back to `end`, the end the
     /// last durable commit recorded.
@@ -164,7 +172,17 @@ impl ValueLog {
             Ok(Some(size)) => return Err(damaged(format!("a zstd frame of {size} bytes"))),
             _ => return Err(damaged("not a zstd frame with its size".into())),
         };
-        zstd::bulk::decompress(&stored, size).map_err(|e| damaged(e.to_string()))
+        DECOMPRESSOR.with_borrow_mut(|decompressor| {
+            let decompressor = match decompressor {
+                Some(decompressor) => decompressor,
+                empty => empty.insert(
+                    zstd::bulk::Decompressor::new().map_err(|e| damaged(e.to_string()))?,
+                ),
+            };
+            decompressor
+                .decompress(&stored, size)
+                .map_err(|e| damaged(e.to_string()))
+        })
     }
 
     /// The value sled holds as `raw`: itself, or what it points to.
