@@ -175,9 +175,8 @@ impl ValueLog {
         DECOMPRESSOR.with_borrow_mut(|decompressor| {
             let decompressor = match decompressor {
                 Some(decompressor) => decompressor,
-                empty => empty.insert(
-                    zstd::bulk::Decompressor::new().map_err(|e| damaged(e.to_string()))?,
-                ),
+                empty => empty
+                    .insert(zstd::bulk::Decompressor::new().map_err(|e| damaged(e.to_string()))?),
             };
             decompressor
                 .decompress(&stored, size)
