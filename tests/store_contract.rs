@@ -17,8 +17,8 @@ use wirecopy::{
     server::open_engine,
     store::{
         self, AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, Committed,
-        Deletion, EventRecord, FactEventKind, FactRecord, Instant, Notice, NoticeKind,
-        ParagraphRecord, Store, StoreConfig, StoreError, StoredEvent,
+        Deletion, EventRecord, FactEventKind, Instant, Notice, NoticeKind, ParagraphRecord, Store,
+        StoreConfig, StoreError, StoredEvent,
     },
     text::Fingerprint,
 };
@@ -169,22 +169,6 @@ fn first_batches() -> [CommitBatch; 2] {
                 },
             ],
         )],
-        facts: vec![
-            (
-                created.id,
-                FactRecord {
-                    first_article: 1,
-                    index: 0,
-                },
-            ),
-            (
-                other.id,
-                FactRecord {
-                    first_article: 1,
-                    index: 1,
-                },
-            ),
-        ],
         events: vec![(1, event(1, 0)), (2, event(1, 1))],
         copies: vec![(origin(1, 0), origin(1, 0)), (origin(1, 1), origin(1, 1))],
         isolated: vec![(fingerprint(9), 1)],
@@ -536,8 +520,8 @@ fn deletion_of_a() -> CommitBatch {
         }],
         paragraph_counts: vec![(fingerprint(1), origin(1, 0), 1)],
         freed_texts: vec![(fingerprint(2), origin(1, 1))],
-        retracted_facts: vec![other.id],
-        kept_contents: vec![(created.id, created.body.clone())],
+        retracted_facts: vec![(other.id, Some(2))],
+        kept_contents: vec![(created.id, Some(1), created.body.clone())],
         notices: vec![
             (4, notice(NoticeKind::Withdrawn, created.id)),
             (5, notice(NoticeKind::Retracted, other.id)),

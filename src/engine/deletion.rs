@@ -146,13 +146,15 @@ pub(crate) fn plan(
         // This article is one of the carriers.
         let kind = if recent.carriers(&fact_id) > 1 {
             if fact.event == FactEventKind::Created {
-                batch.kept_contents.push((fact_id, fact.fact.body.clone()));
+                batch
+                    .kept_contents
+                    .push((fact_id, fact.creation, fact.fact.body.clone()));
             }
             window.withdrawn.push(fact_id);
             deleted.corroborations_withdrawn += 1;
             NoticeKind::Withdrawn
         } else {
-            batch.retracted_facts.push(fact_id);
+            batch.retracted_facts.push((fact_id, fact.creation));
             window.retracted.push(fact_id);
             deleted.facts_retracted += 1;
             NoticeKind::Retracted

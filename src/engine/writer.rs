@@ -36,8 +36,8 @@ use crate::{
     facts::Fact,
     matching::{passages::StoredText, ArticleMatch, MatchKind, Origin},
     store::{
-        ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, FactRecord,
-        ParagraphRecord, StoreError,
+        ArticleFact, ArticleRecord, CommitBatch, EventRecord, FactEventKind, ParagraphRecord,
+        StoreError,
     },
 };
 
@@ -596,13 +596,6 @@ fn record_facts(
         };
         if *event == FactEventKind::Created {
             pending.add_created_fact(fact.id, next.event);
-            batch.facts.push((
-                fact.id,
-                FactRecord {
-                    first_article: sequence,
-                    index,
-                },
-            ));
         }
         batch.events.push((
             next.event,

@@ -15,8 +15,8 @@ use std::{
 };
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, Committed, FactEventKind, FactRecord, Instant,
-    ParagraphRecord, Store, StoreError, StoredEvent,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, FactEventKind, Instant, ParagraphRecord,
+    Store, StoreError, StoredEvent,
 };
 use crate::{
     facts::{FactBody, FactId},
@@ -44,7 +44,6 @@ struct State {
     /// Facts by article sequence, as committed: a corroboration's content
     /// is read from its creation, as in every backend.
     article_facts: BTreeMap<u64, Vec<ArticleFact>>,
-    facts: BTreeMap<FactId, FactRecord>,
     /// (fact, article sequence) for every fact an article carries.
     carriers: BTreeSet<(FactId, u64)>,
     /// The content of facts whose creating article was deleted.
@@ -100,37 +99,39 @@ impl State {
         let mut resolved = facts.clone();
         for fact in &mut resolved {
             if fact.event == FactEventKind::Corroborated {
-                fact.fact.body = self.created_body(&fact.fact.id)?;
+                fact.fact.body = self.created_body(&fact.fact.id, fact.creation)?;
             }
         }
         Ok(Some(resolved))
     }
 
-    fn created_body(&self, id: &FactId) -> Result<FactBody, StoreError> {
+    /// The content of fact `id` as the event `creation` created it: from
+    /// its creating article, or kept once that article is deleted.
+    fn created_body(&self, id: &FactId, creation: Option<u64>) -> Result<FactBody, StoreError> {
         let missing = |reason: String| StoreError::Corrupt {
             key: format!("fact {id:?}"),
             reason,
         };
-        let record = self
-            .facts
-            .get(id)
-            .ok_or_else(|| missing("no fact record".into()))?;
-        let Some(created) = self.article_facts.get(&record.first_article) else {
+        let creation = creation.ok_or_else(|| missing("its creation is not known".into()))?;
+        let Some(StoredEvent::Fact(event)) = self.events.get(&creation) else {
+            return Err(missing(format!("no fact event {creation}")));
+        };
+        let Some(created) = self.article_facts.get(&event.article) else {
             // Its creating article was deleted; others carry it.
             return self.kept_contents.get(id).cloned().ok_or_else(|| {
                 missing(format!(
                     "article {} has no facts and no content is kept",
-                    record.first_article
+                    event.article
                 ))
             });
         };
-        match created.get(record.index as usize) {
-            Some(created) if created.event == FactEventKind::Created => {
+        match created.get(event.index as usize) {
+            Some(created) if created.event == FactEventKind::Created && created.fact.id == *id => {
                 Ok(created.fact.body.clone())
             }
             _ => Err(missing(format!(
                 "fact {} of article {} is not its creation",
-                record.index, record.first_article
+                event.index, event.article
             ))),
         }
     }
@@ -176,7 +177,6 @@ impl State {
                 .extend(facts.iter().map(|fact| (fact.fact.id, *sequence)));
             self.article_facts.insert(*sequence, facts.clone());
         }
-        self.facts.extend(batch.facts.iter().copied());
         self.events.extend(
             batch
                 .events
@@ -206,11 +206,10 @@ impl State {
             self.places.remove(fingerprint);
             self.texts.remove(place);
         }
-        for id in &batch.retracted_facts {
-            self.facts.remove(id);
+        for (id, _) in &batch.retracted_facts {
             self.kept_contents.remove(id);
         }
-        for (id, body) in &batch.kept_contents {
+        for (id, _, body) in &batch.kept_contents {
             self.kept_contents.insert(*id, body.clone());
         }
         for (sequence, notice) in &batch.notices {

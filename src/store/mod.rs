@@ -18,7 +18,7 @@ pub mod sled_store;
 pub use memory_store::MemoryStore;
 pub use records::{
     AnalysisRecord, ArticleFact, ArticleRecord, BodySegment, CommitBatch, Committed, CreditEntry,
-    Deletion, EventRecord, FactEventKind, FactRecord, Instant, Notice, NoticeKind, ParagraphEntry,
+    Deletion, EventRecord, FactEventKind, Instant, Notice, NoticeKind, ParagraphEntry,
     ParagraphRecord, StoredEvent,
 };
 pub use sled_store::SledStore;

@@ -214,15 +214,6 @@ pub struct ArticleFact {
     pub creation: Option<u64>,
 }
 
-/// What is known of a fact across articles.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FactRecord {
-    /// Ingest sequence of the first article with it.
-    pub first_article: u64,
-    /// Its position among that article's facts.
-    pub index: u32,
-}
-
 /// One event of the fact stream: the fact at `index` in the facts of
 /// `article`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -252,8 +243,6 @@ pub struct CommitBatch {
     pub copies: Vec<(Origin, Origin)>,
     /// Facts of the new articles, by article sequence.
     pub article_facts: Vec<(u64, Vec<ArticleFact>)>,
-    /// Facts seen for the first time.
-    pub facts: Vec<(FactId, FactRecord)>,
     /// New isolation counts of lines (see
     /// [`crate::matching::BoilerplateConfig`]).
     pub isolated: Vec<(Fingerprint, u32)>,
@@ -264,11 +253,13 @@ pub struct CommitBatch {
     /// Texts no stored article contains any more, by fingerprint and the
     /// place they were stored at: freed.
     pub freed_texts: Vec<(Fingerprint, Origin)>,
-    /// Facts no stored article carries any more: forgotten.
-    pub retracted_facts: Vec<FactId>,
+    /// Facts no stored article carries any more, each with the event
+    /// that created it when known ([`ArticleFact::creation`]): forgotten.
+    pub retracted_facts: Vec<(FactId, Option<u64>)>,
     /// The content of facts whose creating article was deleted while
-    /// others still carry them, kept for those others.
-    pub kept_contents: Vec<(FactId, FactBody)>,
+    /// others still carry them, kept for those others; each with the event
+    /// that created it when known.
+    pub kept_contents: Vec<(FactId, Option<u64>, FactBody)>,
     /// New events of the stream about deleted articles' facts.
     pub notices: Vec<(u64, Notice)>,
 }
@@ -282,7 +273,6 @@ impl CommitBatch {
             && self.relocated.is_empty()
             && self.copies.is_empty()
             && self.article_facts.is_empty()
-            && self.facts.is_empty()
             && self.events.is_empty()
             && self.isolated.is_empty()
             && self.deletions.is_empty()

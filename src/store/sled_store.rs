@@ -17,7 +17,7 @@
 //! | `P` fingerprint (32 bytes)                   | that place (12 bytes) and the articles containing it (u64 BE) |
 //! | `c` origin seq, copy seq (u64 BE)            | their (origin para, copy para) pairs ([`copies`]) |
 //! | `f` article sequence (u64 BE)                | the article's facts ([`facts`]), in the value log |
-//! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation)  |
+//! | `F` fact id (32 bytes)                       | [`FactRecord`] (its creation), written by formats 7 and before |
 //! | `K` fact id (32 bytes)                       | its content, once its creating article is deleted |
 //! | `k` creating article seq (u64 BE), position (u32 BE) | the same, with the fact's id ([`facts`]) |
 //! | `d` article sequence (u64 BE)                | the id of a deleted article    |
@@ -34,7 +34,11 @@
 //! The bulk of what is written (articles and texts) goes under keys that
 //! grow with the sequence, so sled appends it at the right edge of its
 //! tree instead of rewriting pages all over it; keys by hash (`i`, `P`,
-//! `F`, `c`) hold only small values. Format 2 kept articles and texts
+//! `c`) hold only small values. Format 8 stops writing `F`, a random key
+//! for every new fact, a third of sled's keys: a corroboration is stored
+//! by its creation's event since format 7, and the event run (`e`) says
+//! where that creation is; `F` is read only for corroborations older
+//! formats stored by id. Format 2 kept articles and texts
 //! under their id and fingerprint; a store of format 1 or 2 is moved to
 //! this layout at open ([`upgrade`]). Format 4 added `D`, built at open
 //! for a store of an earlier format, and an index of which articles carry
@@ -74,7 +78,7 @@ use facts::{decode_facts, encode_facts, kept_by_place_key, FactContents, KeptFac
 use value_log::{LogWrites, ValueLog};
 
 use super::{
-    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, FactRecord, Instant, Notice,
+    ArticleFact, ArticleRecord, CommitBatch, Committed, EventRecord, Instant, Notice,
     ParagraphRecord, Store, StoreError, StoredEvent,
 };
 use crate::{facts::FactId, matching::Origin, text::Fingerprint};
@@ -82,7 +86,7 @@ use crate::{facts::FactId, matching::Origin, text::Fingerprint};
 /// The format this build writes and reads. A store of an earlier format is
 /// moved to it at open and marked with it, so that an older build refuses
 /// it rather than misread it.
-const FORMAT_VERSION: u32 = 7;
+const FORMAT_VERSION: u32 = 8;
 /// Value encoding version (first byte of every record value).
 const VALUE_VERSION: u8 = 4;
 /// The oldest value version this build reads.
@@ -343,11 +347,12 @@ fn key_number(key: &[u8], what: &str) -> Result<u64, StoreError> {
 /// their sequence taken), with their copy relations and facts; freed texts and retracted facts go; kept contents and notices are
 /// written.
 fn write_deletions(
-    db: &sled::Db,
+    store: &SledStore,
     writes: &mut sled::Batch,
     logged: &mut LogWrites,
     batch: &CommitBatch,
 ) -> Result<(), StoreError> {
+    let db = &store.db;
     for deletion in &batch.deletions {
         let record = article_key(deletion.sequence);
         if let Some(old) = db.get(record)? {
@@ -373,32 +378,27 @@ fn write_deletions(
     }
     // A kept content is filed by id (for corroborations stored by id) and
     // by its creation's place (for those stored by creation).
-    let record = |id: &FactId| -> Result<Option<FactRecord>, StoreError> {
-        db.get(fact_key(id))?
-            .map(|raw| decode(|| format!("fact {id:?}"), &raw))
-            .transpose()
-    };
-    for id in &batch.retracted_facts {
-        if let Some(created) = record(id)? {
-            writes.remove(&kept_by_place_key(created.first_article, created.index)[..]);
+    for (id, creation) in &batch.retracted_facts {
+        if let Some((article, index)) = store.creation_place(id, *creation)? {
+            writes.remove(&kept_by_place_key(article, index)[..]);
         }
         writes.remove(&fact_key(id)[..]);
         writes.remove(&fact_key_with(KEPT_CONTENT, id)[..]);
     }
-    for (id, body) in &batch.kept_contents {
+    for (id, creation, body) in &batch.kept_contents {
         writes.insert(&fact_key_with(KEPT_CONTENT, id)[..], encode(body)?);
-        let created = record(id)?.ok_or_else(|| StoreError::Corrupt {
-            key: format!("fact {id:?}"),
-            reason: "its content is to be kept, but it has no record".into(),
-        })?;
+        let (article, index) =
+            store
+                .creation_place(id, *creation)?
+                .ok_or_else(|| StoreError::Corrupt {
+                    key: format!("fact {id:?}"),
+                    reason: "its content is to be kept, but its creation is not stored".into(),
+                })?;
         let kept = KeptFact {
             id: *id,
             body: body.clone(),
         };
-        writes.insert(
-            &kept_by_place_key(created.first_article, created.index)[..],
-            encode(&kept)?,
-        );
+        writes.insert(&kept_by_place_key(article, index)[..], encode(&kept)?);
     }
     for (sequence, notice) in &batch.notices {
         writes.insert(&numbered_key(NOTICE, *sequence)[..], encode(notice)?);
@@ -569,13 +569,45 @@ fn isolated_key(fingerprint: &Fingerprint) -> [u8; 33] {
     key
 }
 
+/// Where a fact was created, as formats 7 and earlier filed it under the
+/// fact's id (`F`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+struct FactRecord {
+    /// Ingest sequence of the article that created it.
+    first_article: u64,
+    /// Its position among that article's facts.
+    index: u32,
+}
+
 impl SledStore {
-    /// Where a fact was created (a corroboration's content is read there).
+    /// Where a fact was created, as an older format filed it (a
+    /// corroboration stored by id reads its content there).
     fn fact(&self, id: &FactId) -> Result<Option<FactRecord>, StoreError> {
         self.db
             .get(fact_key(id))?
             .map(|raw| decode(|| format!("fact {id:?}"), &raw))
             .transpose()
+    }
+
+    /// The creating article and position of fact `id`: through the event
+    /// `creation` when known, else through the record an older format
+    /// filed under its id. `None` when neither is stored.
+    fn creation_place(
+        &self,
+        id: &FactId,
+        creation: Option<u64>,
+    ) -> Result<Option<(u64, u32)>, StoreError> {
+        if let Some(creation) = creation {
+            return Ok(match self.fact_events_from(creation, 1)?.first() {
+                Some((sequence, event)) if *sequence == creation => {
+                    Some((event.article, event.index))
+                }
+                _ => None,
+            });
+        }
+        Ok(self
+            .fact(id)?
+            .map(|record| (record.first_article, record.index)))
     }
 
     /// Where the text with `fingerprint` is stored and in how many
@@ -987,16 +1019,13 @@ impl Store for SledStore {
                 &encode_facts(*sequence, facts)?,
             )?;
         }
-        for (id, fact) in &batch.facts {
-            writes.insert(&fact_key(id)[..], encode(fact)?);
-        }
         for (first, run) in event_runs(&batch.events) {
             writes.insert(&numbered_key(EVENT, first)[..], encode(&run)?);
         }
         for (fingerprint, count) in &batch.isolated {
             writes.insert(&isolated_key(fingerprint)[..], &count.to_be_bytes()[..]);
         }
-        write_deletions(&self.db, &mut writes, &mut logged, batch)?;
+        write_deletions(self, &mut writes, &mut logged, batch)?;
         let deletions = next.deletions + batch.deletions.len() as u64;
         if deletions != next.deletions {
             writes.insert(DELETIONS_KEY, &deletions.to_be_bytes()[..]);

@@ -67,8 +67,9 @@ pub(super) fn upgrade(db: &sled::Db, found: u32) -> Result<(), StoreError> {
         super::copies::upgrade_from_format4(db, CHUNK)?;
         super::texts::upgrade_from_format4(db, CHUNK)?;
     }
-    // Formats 6 and 7 move nothing: values written before them stay where
-    // they are and are read there (see `value_log`).
+    // Formats 6 to 8 move nothing: values written before them stay where
+    // they are and are read there (see `value_log`), and format 8 only
+    // stops writing fact records (`F`).
     Ok(())
 }
 
