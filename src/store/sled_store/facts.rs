@@ -107,6 +107,16 @@ pub(super) enum StoredFact {
     },
 }
 
+/// A corroboration as read back, with the content of its creation.
+fn corroboration(fact: Fact, sequence: u64, creation: Option<u64>) -> ArticleFact {
+    ArticleFact {
+        fact,
+        event: FactEventKind::Corroborated,
+        sequence,
+        creation,
+    }
+}
+
 fn id_check(id: &FactId) -> u32 {
     u32::from_le_bytes([id.0[8], id.0[9], id.0[10], id.0[11]])
 }
@@ -226,7 +236,7 @@ pub(super) struct KeptFact {
 /// stored facts of the creating articles read for them.
 #[derive(Default)]
 pub(super) struct FactContents {
-    by_id: HashMap<FactId, (FactBody, Option<u64>)>,
+    by_id: HashMap<FactId, FactBody>,
     by_creation: HashMap<u64, (FactId, FactBody)>,
     creators: HashMap<u64, Option<Vec<StoredFact>>>,
 }
@@ -258,9 +268,7 @@ impl SledStore {
         for fact in stored {
             facts.push(match fact {
                 StoredFact::Created { fact, sequence } => {
-                    contents
-                        .by_id
-                        .insert(fact.id, (fact.body.clone(), Some(sequence)));
+                    contents.by_id.insert(fact.id, fact.body.clone());
                     contents
                         .by_creation
                         .insert(sequence, (fact.id, fact.body.clone()));
@@ -278,24 +286,20 @@ impl SledStore {
                     sequence,
                 } => {
                     let body = match contents.by_id.get(&id) {
-                        Some((body, _)) => body.clone(),
+                        Some(body) => body.clone(),
                         None => {
                             let found = self.created_by_id(&id, &mut contents.creators)?;
                             contents.by_id.insert(id, found.clone());
-                            found.0
+                            found
                         }
                     };
-                    ArticleFact {
-                        fact: Fact {
-                            body,
-                            id,
-                            confidence,
-                            provenance,
-                        },
-                        event: FactEventKind::Corroborated,
-                        sequence,
-                        creation: None,
-                    }
+                    let fact = Fact {
+                        body,
+                        id,
+                        confidence,
+                        provenance,
+                    };
+                    corroboration(fact, sequence, None)
                 }
                 StoredFact::ByCreation {
                     creation,
@@ -320,17 +324,13 @@ impl SledStore {
                             ),
                         });
                     }
-                    ArticleFact {
-                        fact: Fact {
-                            body,
-                            id,
-                            confidence,
-                            provenance,
-                        },
-                        event: FactEventKind::Corroborated,
-                        sequence,
-                        creation: Some(creation),
-                    }
+                    let fact = Fact {
+                        body,
+                        id,
+                        confidence,
+                        provenance,
+                    };
+                    corroboration(fact, sequence, Some(creation))
                 }
             });
         }
@@ -389,15 +389,14 @@ impl SledStore {
         }
     }
 
-    /// The content of a fact stored by id, and the event that created it:
-    /// from the article that created it (through the fact's record), or
-    /// kept by id once that article is deleted (its creation then not
-    /// known).
+    /// The content of a fact stored by id: from the article that created
+    /// it (through the fact's record), or kept by id once that article is
+    /// deleted.
     fn created_by_id(
         &self,
         id: &FactId,
         creators: &mut HashMap<u64, Option<Vec<StoredFact>>>,
-    ) -> Result<(FactBody, Option<u64>), StoreError> {
+    ) -> Result<FactBody, StoreError> {
         let missing = |reason: String| StoreError::Corrupt {
             key: format!("fact {id:?}"),
             reason,
@@ -407,10 +406,7 @@ impl SledStore {
             .ok_or_else(|| missing("no fact record".into()))?;
         let Some(facts) = self.cached_creator(record.first_article, creators)? else {
             return match self.db.get(fact_key_with(KEPT_CONTENT, id))? {
-                Some(raw) => Ok((
-                    decode(|| format!("kept content of fact {id:?}"), &raw)?,
-                    None,
-                )),
+                Some(raw) => decode(|| format!("kept content of fact {id:?}"), &raw),
                 None => Err(missing(format!(
                     "article {} has no facts and no content is kept",
                     record.first_article
@@ -418,9 +414,7 @@ impl SledStore {
             };
         };
         match facts.get(record.index as usize) {
-            Some(StoredFact::Created { fact, sequence }) => {
-                Ok((fact.body.clone(), Some(*sequence)))
-            }
+            Some(StoredFact::Created { fact, .. }) => Ok(fact.body.clone()),
             _ => Err(missing(format!(
                 "fact {} of article {} is not its creation",
                 record.index, record.first_article
